@@ -1,0 +1,5 @@
+"""OpenSES: a self-hostable, Amazon SES-compatible email sending service."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

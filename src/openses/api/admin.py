@@ -1,0 +1,123 @@
+"""The ``/_openses`` routes: the verification link, and the captured outbox.
+
+``GET /_openses/verify?token=…`` is public: holding the link is the proof. The outbox routes
+answer loopback callers, or anyone presenting ``Authorization: Bearer <admin token>``:
+
+- ``GET /_openses/messages`` — JSON records, newest first; filters ``account``, ``region``,
+  ``identity`` (an identity ARN used), ``sender``, ``recipient``, ``kind``, ``limit``;
+- ``GET /_openses/messages/<id>/raw`` — the stored MIME message;
+- ``DELETE /_openses/messages`` — clears the outbox.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from openses.domain.outbox import CapturedMessage, MessageFilter, MessageKind
+from openses.services.errors import ServiceError
+from openses.services.identities import IdentitiesService
+from openses.services.outbox import OutboxService
+
+MAX_LIMIT = 1000
+
+
+def admin_routes(
+    *,
+    identities: IdentitiesService,
+    outbox: OutboxService,
+    admin_token: str | None,
+    clock: Callable[[], datetime],
+    public_url: str,
+) -> list[Route]:
+    def allowed(request: Request) -> bool:
+        if admin_token:
+            given = request.headers.get("authorization", "")
+            if hmac.compare_digest(given.encode(), f"Bearer {admin_token}".encode()):
+                return True
+        client = request.client.host if request.client else ""
+        try:
+            return ipaddress.ip_address(client).is_loopback
+        except ValueError:
+            return False
+
+    def forbidden() -> Response:
+        return JSONResponse(
+            {"error": "/_openses is open to loopback callers or with the admin token"},
+            status_code=403,
+        )
+
+    async def verify(request: Request) -> Response:
+        token = request.query_params.get("token", "")
+        try:
+            identity = await identities.confirm_link(token, clock())
+        except ServiceError as error:
+            return PlainTextResponse(error.message + "\n", status_code=400)
+        return PlainTextResponse(
+            f"Congratulations! You have successfully verified {identity.name} for use with "
+            f"OpenSES in region {identity.region}.\n"
+        )
+
+    def record(message: CapturedMessage) -> dict[str, Any]:
+        return {
+            "message_id": message.message_id,
+            "kind": message.kind.value,
+            "region": message.region,
+            "sending_account": message.account_id,
+            "caller_arn": message.caller_arn,
+            "identity_arns": list(message.identity_arns),
+            "governing_identity_arns": list(message.governing_arns),
+            "statements": list(message.statements),
+            "source": message.source,
+            "recipients": list(message.recipients),
+            "subject": message.subject,
+            "created_at": message.created_at.isoformat(),
+            "raw_url": f"{public_url}/_openses/messages/{message.message_id}/raw",
+        }
+
+    async def list_messages(request: Request) -> Response:
+        if not allowed(request):
+            return forbidden()
+        query = request.query_params
+        try:
+            limit = min(int(query.get("limit", "100")), MAX_LIMIT)
+            kind = MessageKind(query["kind"]) if "kind" in query else None
+        except ValueError:
+            return JSONResponse({"error": "limit must be a number; kind send|verification"}, 400)
+        where = MessageFilter(
+            account_id=query.get("account"),
+            region=query.get("region"),
+            identity_arn=query.get("identity"),
+            source=query.get("sender"),
+            recipient=query.get("recipient"),
+            kind=kind,
+            limit=max(limit, 1),
+        )
+        return JSONResponse({"messages": [record(m) for m in await outbox.list(where)]})
+
+    async def raw(request: Request) -> Response:
+        if not allowed(request):
+            return forbidden()
+        message = await outbox.get(request.path_params["message_id"])
+        if message is None:
+            return JSONResponse({"error": "no such message"}, status_code=404)
+        return Response(message.raw, media_type="message/rfc822")
+
+    async def clear(request: Request) -> Response:
+        if not allowed(request):
+            return forbidden()
+        return JSONResponse({"deleted": await outbox.clear()})
+
+    return [
+        Route("/_openses/verify", verify, methods=["GET"]),
+        Route("/_openses/messages", list_messages, methods=["GET"]),
+        Route("/_openses/messages", clear, methods=["DELETE"]),
+        Route("/_openses/messages/{message_id}/raw", raw, methods=["GET"]),
+    ]

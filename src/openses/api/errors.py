@@ -1,0 +1,72 @@
+"""How each AWS API words the services' errors: one table per API.
+
+The services raise protocol-neutral errors (:mod:`openses.services.errors`); this table gives
+the code and HTTP status each API answers with. The message is the service's own sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from openses.api.protocol.errors import AwsError
+from openses.services.errors import (
+    AccessDenied,
+    AlreadyExists,
+    DeleteConflict,
+    InvalidParameter,
+    InvalidPolicy,
+    LimitExceeded,
+    NotFound,
+    ServiceError,
+)
+
+Table = Mapping[type[ServiceError], tuple[str, int]]
+
+TABLES: Final[Mapping[str, Table]] = {
+    "ses": {
+        NotFound: ("InvalidParameterValue", 400),
+        AlreadyExists: ("AlreadyExists", 400),
+        InvalidParameter: ("InvalidParameterValue", 400),
+        InvalidPolicy: ("InvalidPolicy", 400),
+        LimitExceeded: ("LimitExceeded", 400),
+        DeleteConflict: ("InvalidParameterValue", 400),
+        AccessDenied: ("AccessDenied", 403),
+    },
+    "sesv2": {
+        NotFound: ("NotFoundException", 404),
+        AlreadyExists: ("AlreadyExistsException", 400),
+        InvalidParameter: ("BadRequestException", 400),
+        InvalidPolicy: ("BadRequestException", 400),
+        LimitExceeded: ("LimitExceededException", 400),
+        DeleteConflict: ("BadRequestException", 400),
+        AccessDenied: ("AccessDeniedException", 403),
+    },
+    "iam": {
+        NotFound: ("NoSuchEntity", 404),
+        AlreadyExists: ("EntityAlreadyExists", 409),
+        InvalidParameter: ("InvalidInput", 400),
+        InvalidPolicy: ("MalformedPolicyDocument", 400),
+        LimitExceeded: ("LimitExceeded", 409),
+        DeleteConflict: ("DeleteConflict", 409),
+        AccessDenied: ("AccessDenied", 403),
+    },
+    "sts": {
+        NotFound: ("InvalidParameterValue", 400),
+        AlreadyExists: ("InvalidParameterValue", 400),
+        InvalidParameter: ("InvalidParameterValue", 400),
+        InvalidPolicy: ("MalformedPolicyDocument", 400),
+        LimitExceeded: ("LimitExceeded", 400),
+        DeleteConflict: ("InvalidParameterValue", 400),
+        AccessDenied: ("AccessDenied", 403),
+    },
+}
+
+
+def to_aws(service: str, error: ServiceError) -> AwsError:
+    for kind in type(error).__mro__:
+        found = TABLES[service].get(kind)
+        if found is not None:
+            code, status = found
+            return AwsError(code, error.message, status, status < 500)
+    return AwsError("InternalFailure", "The request processing has failed.", 500, False)

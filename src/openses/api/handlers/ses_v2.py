@@ -1,0 +1,141 @@
+"""SESv2 (2019-09-27, REST-JSON): email identities, their policies, and the account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openses.api.context import RequestContext
+from openses.api.handlers.common import Services, page, ses_call
+from openses.domain.identities import (
+    Identity,
+    IdentityKind,
+    is_address_identity,
+)
+from openses.services.errors import InvalidParameter
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+_TYPES = {IdentityKind.EMAIL_ADDRESS: "EMAIL_ADDRESS", IdentityKind.DOMAIN: "DOMAIN"}
+_NOT_YET = ("Tags", "DkimSigningAttributes", "ConfigurationSetName")
+
+
+def _status(identity: Identity) -> str:
+    return {
+        "Pending": "PENDING",
+        "Success": "SUCCESS",
+        "Failed": "FAILED",
+        "TemporaryFailure": "TEMPORARY_FAILURE",
+        "NotStarted": "NOT_STARTED",
+    }[identity.status.value]
+
+
+class SesV2Handlers:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    # ------------------------------------------------------------------ identities
+
+    async def create_email_identity(self, ctx: RequestContext, params: Params) -> Result:
+        name = params["EmailIdentity"]
+        unsupported = [member for member in _NOT_YET if params.get(member)]
+        if unsupported:
+            raise InvalidParameter(
+                f"{', '.join(unsupported)} on CreateEmailIdentity is not supported by OpenSES yet."
+            )
+        call = await ses_call(self.services, ctx, name)
+        identities = self.services.identities
+        if is_address_identity(name):
+            identity = await identities.verify_email(call, name, create_only=True)
+        else:
+            identity = await identities.verify_domain(call, name, create_only=True)
+        return {
+            "IdentityType": _TYPES[identity.kind],
+            "VerifiedForSendingStatus": identity.verified,
+        }
+
+    async def get_email_identity(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx, params["EmailIdentity"])
+        identity, policies = await self.services.identities.get(call, params["EmailIdentity"])
+        result: Result = {
+            "IdentityType": _TYPES[identity.kind],
+            "FeedbackForwardingStatus": True,
+            "VerifiedForSendingStatus": identity.verified,
+            "Policies": {p.name: p.document for p in policies},
+            "Tags": [],
+            "VerificationStatus": _status(identity),
+        }
+        if identity.kind is IdentityKind.DOMAIN and identity.verified_at is not None:
+            result["VerificationInfo"] = {"LastSuccessTimestamp": identity.verified_at}
+        return result
+
+    async def list_email_identities(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        found = {i.name: i for i in await self.services.identities.list_identities(call)}
+        chunk, token = page(sorted(found), params.get("NextToken"), params.get("PageSize") or 1000)
+        entries = [
+            {
+                "IdentityType": _TYPES[found[name].kind],
+                "IdentityName": name,
+                "SendingEnabled": found[name].verified,
+                "VerificationStatus": _status(found[name]),
+            }
+            for name in chunk
+        ]
+        return {"EmailIdentities": entries, **({"NextToken": token} if token else {})}
+
+    async def delete_email_identity(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx, params["EmailIdentity"])
+        await self.services.identities.delete(call, params["EmailIdentity"], must_exist=True)
+        return {}
+
+    # -------------------------------------------------------------------- policies
+
+    async def create_email_identity_policy(self, ctx: RequestContext, params: Params) -> Result:
+        return await self._put_policy(ctx, params, "create")
+
+    async def update_email_identity_policy(self, ctx: RequestContext, params: Params) -> Result:
+        return await self._put_policy(ctx, params, "update")
+
+    async def _put_policy(self, ctx: RequestContext, params: Params, mode: Any) -> Result:
+        call = await ses_call(self.services, ctx, params["EmailIdentity"])
+        await self.services.identities.put_policy(
+            call, params["EmailIdentity"], params["PolicyName"], params["Policy"], mode
+        )
+        return {}
+
+    async def get_email_identity_policies(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx, params["EmailIdentity"])
+        policies = await self.services.identities.policies(
+            call, params["EmailIdentity"], must_exist=True
+        )
+        return {"Policies": policies}
+
+    async def delete_email_identity_policy(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx, params["EmailIdentity"])
+        await self.services.identities.delete_policy(
+            call, params["EmailIdentity"], params["PolicyName"], must_exist=True
+        )
+        return {}
+
+    # --------------------------------------------------------------------- account
+
+    async def get_account(self, ctx: RequestContext, params: Params) -> Result:
+        details = await self.services.account_state.details(await ses_call(self.services, ctx))
+        return {
+            "DedicatedIpAutoWarmupEnabled": False,
+            "EnforcementStatus": "SHUTDOWN" if details.paused_by_operator else "HEALTHY",
+            "ProductionAccessEnabled": details.production_access,
+            "SendQuota": {
+                "Max24HourSend": details.quota.max_24_hour_send,
+                "MaxSendRate": details.quota.max_send_rate,
+                "SentLast24Hours": details.quota.sent_last_24_hours,
+            },
+            "SendingEnabled": details.sending_enabled,
+        }
+
+    async def put_account_sending_attributes(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        await self.services.account_state.set_sending_enabled(
+            call, bool(params.get("SendingEnabled"))
+        )
+        return {}

@@ -1,0 +1,39 @@
+"""``openses serve``: the AWS API (and, as they land, SMTP and workers) in one process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+
+from openses.config import ConfigError, add_serve_arguments, serve_settings
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="run the service",
+        description="Run the AWS API (SES v1/v2, IAM, STS). Migrations run on start.",
+    )
+    add_serve_arguments(serve)
+    serve.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        settings = serve_settings(args, os.environ)
+    except ConfigError as error:
+        print(f"openses: {error}", file=sys.stderr)
+        return 2
+    from openses.runtime import serve  # noqa: PLC0415 - heavy imports only when serving
+    from openses.storage.urls import DatabaseUrlError  # noqa: PLC0415
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how an operator stops it
+            asyncio.run(serve(settings))
+    except DatabaseUrlError as error:
+        print(f"openses: --database-url: {error}", file=sys.stderr)
+        return 2
+    return 0

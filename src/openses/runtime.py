@@ -1,0 +1,160 @@
+"""The composition root: settings -> store, resolver, services -> HTTP app and background work.
+
+This is the one module that builds adapters and hands them to the services; everything else
+receives what it needs through its constructor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import uvicorn
+from starlette.applications import Starlette
+
+from openses.api.admin import admin_routes
+from openses.api.app import create_app
+from openses.api.dispatch import Dispatcher
+from openses.api.handlers import HANDLER_CLASSES
+from openses.api.handlers.common import Services
+from openses.api.protocol.models import ServiceRegistry
+from openses.config import ServeSettings, StoreSettings
+from openses.outbound.dns import DnsResolver
+from openses.services.account_state import AccountStateService
+from openses.services.accounts import AccountsService
+from openses.services.identities import IdentitiesService
+from openses.services.outbox import OutboxService
+from openses.storage.store import SqlStore, open_store
+from openses.storage.urls import database_url
+
+log = logging.getLogger("openses")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorServices:
+    """What the operator commands need: the services over an open store."""
+
+    accounts: AccountsService
+    identities: IdentitiesService
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    store: SqlStore
+    services: Services
+    app: Starlette
+
+
+@contextlib.asynccontextmanager
+async def operator_services(settings: StoreSettings) -> AsyncIterator[OperatorServices]:
+    store = await open_store(database_url(settings.data_dir, settings.database_url))
+    try:
+        identities = IdentitiesService(
+            store, DnsResolver(), public_url="", verification_sender="no-reply@openses.invalid"
+        )
+        yield OperatorServices(AccountsService(store), identities)
+    finally:
+        await store.close()
+
+
+async def build(settings: ServeSettings) -> Application:
+    """Open the store (migrating it) and assemble the services and the HTTP app."""
+    store = await open_store(database_url(settings.store.data_dir, settings.store.database_url))
+    nameserver = (
+        (settings.dns_resolver.host, settings.dns_resolver.port) if settings.dns_resolver else None
+    )
+    accounts = AccountsService(store)
+    identities = IdentitiesService(
+        store,
+        DnsResolver(nameserver=nameserver),
+        public_url=settings.public_url,
+        verification_sender=settings.verification_sender,
+    )
+    services = Services(accounts, identities, AccountStateService(store))
+    outbox = OutboxService(store)
+    dispatcher = Dispatcher({name: cls(services) for name, cls in HANDLER_CLASSES.items()})
+    app = create_app(
+        registry=ServiceRegistry(),
+        dispatcher=dispatcher,
+        authenticator=accounts,
+        clock=utc_now,
+        new_request_id=lambda: str(uuid.uuid4()),
+        extra_routes=admin_routes(
+            identities=identities,
+            outbox=outbox,
+            admin_token=settings.admin_token,
+            clock=utc_now,
+            public_url=settings.public_url,
+        ),
+    )
+    return Application(store, services, app)
+
+
+async def check_domains_forever(identities: IdentitiesService, interval: float) -> None:
+    """The pending-domain checker: one pass every ``interval`` seconds until cancelled."""
+    while True:
+        try:
+            await identities.check_pending_domains(utc_now())
+        except Exception:
+            log.exception("pending-domain check failed; trying again next round")
+        await asyncio.sleep(interval)
+
+
+async def serve(settings: ServeSettings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations are routine at start
+    application = await build(settings)
+    try:
+        created = await application.services.accounts.bootstrap(
+            utc_now(),
+            account_id=settings.root.account_id,
+            access_key_id=settings.root.access_key_id,
+            secret_access_key=settings.root.secret_access_key,
+        )
+        if created is not None and not settings.root.secret_access_key:
+            account, key = created
+            print(
+                "openses: created account "
+                f"{account.account_id}; its root credentials (shown once):\n"
+                f"  aws_access_key_id = {key.access_key_id}\n"
+                f"  aws_secret_access_key = {key.secret_access_key}",
+                flush=True,
+            )
+        config = uvicorn.Config(
+            application.app,
+            host=settings.http.host,
+            port=settings.http.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            proxy_headers=False,  # trust no X-Forwarded-* (aws:SourceIp is the peer)
+        )
+        server = uvicorn.Server(config)
+        checker = asyncio.create_task(
+            check_domains_forever(application.services.identities, settings.domain_check_interval)
+        )
+        try:
+            serving = asyncio.create_task(server.serve())
+            while not server.started and not serving.done():
+                await asyncio.sleep(0.02)
+            if server.started:
+                print(f"openses: AWS API listening on http://{settings.http}", flush=True)
+            await serving
+        finally:
+            checker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checker
+    finally:
+        await application.store.close()
+    if not server.started:
+        sys.exit(f"openses: could not listen on {settings.http}")

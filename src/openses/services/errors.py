@@ -1,0 +1,51 @@
+"""Protocol-neutral errors of the use cases. Each edge renders them with its own table
+(``openses.api.errors`` for the AWS APIs): the service says *what* went wrong, the edge says
+how SES v1, SESv2, IAM or SMTP word it.
+
+::
+
+    ServiceError
+    ├── NotFound            the named thing does not exist (for this caller)
+    ├── AlreadyExists       a create met an existing name
+    ├── InvalidParameter    a value is wrong in a way the model cannot express
+    ├── InvalidPolicy       a policy document breaks the grammar or SES's rules
+    ├── LimitExceeded       a per-account or per-identity limit
+    ├── DeleteConflict      the thing still has dependents (IAM users with keys or policies)
+    └── AccessDenied        the caller's policies do not allow the action
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class AlreadyExists(ServiceError):
+    pass
+
+
+class InvalidParameter(ServiceError):
+    pass
+
+
+class InvalidPolicy(ServiceError):
+    pass
+
+
+class LimitExceeded(ServiceError):
+    pass
+
+
+class DeleteConflict(ServiceError):
+    pass
+
+
+class AccessDenied(ServiceError):
+    pass

@@ -1,0 +1,1 @@
+"""The storage edge: one SQLAlchemy Core schema, SQLite (embedded) and PostgreSQL (multi-node)."""

@@ -1,0 +1,57 @@
+"""Async engines set up the way the store relies on, for SQLite and PostgreSQL alike.
+
+SQLite: every connection runs in WAL mode with a busy timeout and foreign keys enforced, and
+SQLAlchemy (not the ``sqlite3`` module) issues ``BEGIN IMMEDIATE`` for every transaction. Taking
+the write lock up front means a transaction that reads and then writes waits its turn (for up to
+the busy timeout) instead of failing with ``SQLITE_BUSY_SNAPSHOT`` when another writer committed
+in between; it also makes savepoints and DDL transactional.
+
+PostgreSQL (asyncpg): pooled connections, checked before use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from openses.storage.urls import async_url
+
+#: How long a SQLite writer waits for the lock before giving up with "database is locked".
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+#: How long to wait for a PostgreSQL connection to open.
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An engine for ``url`` (plain ``postgresql://`` / ``sqlite://`` URLs are accepted too)."""
+    parsed = make_url(async_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(
+        parsed,
+        pool_pre_ping=True,
+        connect_args={"timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS},
+    )
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+    # Leave transaction control to SQLAlchemy (see _sqlite_begin): the sqlite3 module's own
+    # handling skips BEGIN before SELECT, DDL and SAVEPOINT.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,15 @@
+"""The storage transaction: every read and write the services make, as SQLAlchemy Core statements.
+
+One implementation serves SQLite and PostgreSQL; each area's statements live in their own module
+(``accounts``, ``identities``, ``outbox``) on the shared base in ``statements``.
+"""
+
+from __future__ import annotations
+
+from openses.storage.accounts import AccountStatements
+from openses.storage.identities import IdentityStatements
+from openses.storage.outbox import OutboxStatements
+
+
+class SqlTx(AccountStatements, IdentityStatements, OutboxStatements):
+    """A :class:`~openses.services.ports.Tx` over one connection inside an open transaction."""
