@@ -11,6 +11,8 @@ PostgreSQL (asyncpg): pooled connections, checked before use.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import event
@@ -21,6 +23,8 @@ from openses.storage.urls import async_url
 
 #: How long a SQLite writer waits for the lock before giving up with "database is locked".
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+#: Pause between attempts to switch a new SQLite database to WAL mode.
+WAL_SWITCH_RETRY_SECONDS = 0.01
 #: How long to wait for a PostgreSQL connection to open.
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10.0
 
@@ -47,10 +51,25 @@ def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enter_wal_mode(cursor)
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+
+
+def _enter_wal_mode(cursor: Any) -> None:
+    # Switching a new database to WAL needs an exclusive lock, and SQLite reports "database is
+    # locked" at once (without the busy handler) while another connection is doing the same.
+    # Once the file is in WAL mode the pragma is a lock-free no-op.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_SWITCH_RETRY_SECONDS)
 
 
 def _sqlite_begin(connection: Connection) -> None:
