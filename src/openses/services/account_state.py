@@ -49,12 +49,12 @@ class AccountStateService:
         self.store = store
 
     async def quota(self, call: Call) -> SendQuota:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             return await _quota(tx, call, await _account(tx, call))
 
     async def statistics(self, call: Call) -> list[SendDataPoint]:
         """15-minute buckets over the last two weeks, oldest first, empty buckets left out."""
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             buckets = await tx.send_buckets(
                 call.account_id,
                 call.region,
@@ -64,7 +64,7 @@ class AccountStateService:
         return [SendDataPoint(start, count) for start, count in buckets]
 
     async def sending_enabled(self, call: Call) -> bool:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             return await _sending_enabled(tx, call, await _account(tx, call))
 
     async def set_sending_enabled(self, call: Call, enabled: bool) -> None:
@@ -72,7 +72,7 @@ class AccountStateService:
             await tx.set_region_sending(call.account_id, call.region, enabled)
 
     async def details(self, call: Call) -> AccountDetails:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             account = await _account(tx, call)
             return AccountDetails(
                 quota=await _quota(tx, call, account),

@@ -170,7 +170,7 @@ class AccountsService:
     # ------------------------------------------------------------ authentication
 
     async def credentials(self, access_key_id: str) -> tuple[str, Principal] | None:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             key = await tx.get_access_key(access_key_id)
             if key is None or not key.active:
                 return None
@@ -193,7 +193,7 @@ class AccountsService:
         if principal.kind is PrincipalKind.SERVICE:
             raise AccessDenied(_iam_denial(principal.arn, action, resource))
         assert principal.user_name is not None
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             documents = await tx.list_user_policies(principal.account_id, principal.user_name)
         policies = PolicySet(self._compile(p) for p in documents)
         request = Request.build(principal.caller, action, resource, call.context())
@@ -230,14 +230,14 @@ class AccountsService:
         wanted = name or call.principal.user_name
         if wanted is None:
             return None
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             user = await tx.get_user(call.account_id, wanted)
         if user is None:
             raise NotFound(f"The user with name {wanted} cannot be found.")
         return user
 
     async def list_users(self, call: Call, path_prefix: str | None) -> list[IamUser]:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             return await tx.list_users(call.account_id, path_prefix or "/")
 
     async def delete_user(self, call: Call, name: str) -> None:
@@ -269,7 +269,7 @@ class AccountsService:
 
     async def list_access_keys(self, call: Call, user_name: str | None) -> list[AccessKey]:
         owner = user_name or call.principal.user_name
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             if owner is not None and await tx.get_user(call.account_id, owner) is None:
                 raise NotFound(f"The user with name {owner} cannot be found.")
             return await tx.list_access_keys(call.account_id, owner)
@@ -309,14 +309,14 @@ class AccountsService:
             await tx.put_user_policy(UserPolicy(call.account_id, user_name, name, document))
 
     async def get_user_policy(self, call: Call, user_name: str, name: str) -> UserPolicy:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             policy = await tx.get_user_policy(call.account_id, user_name, name)
         if policy is None:
             raise NotFound(f"The user policy with name {name} cannot be found.")
         return policy
 
     async def list_user_policies(self, call: Call, user_name: str) -> list[str]:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             if await tx.get_user(call.account_id, user_name) is None:
                 raise NotFound(f"The user with name {user_name} cannot be found.")
             return [p.policy_name for p in await tx.list_user_policies(call.account_id, user_name)]
@@ -327,7 +327,7 @@ class AccountsService:
                 raise NotFound(f"The user policy with name {name} cannot be found.")
 
     async def account(self, account_id: str) -> Account:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             account = await tx.get_account(account_id)
         if account is None:
             raise NotFound(f"Account {account_id} does not exist.")

@@ -11,7 +11,12 @@ how SES v1, SESv2, IAM or SMTP word it.
     ├── InvalidPolicy       a policy document breaks the grammar or SES's rules
     ├── LimitExceeded       a per-account or per-identity limit
     ├── DeleteConflict      the thing still has dependents (IAM users with keys or policies)
-    └── AccessDenied        the caller's policies do not allow the action
+    ├── AccessDenied        the caller's policies do not allow the action
+    ├── MessageRejected     a send refused for its content or addresses (not verified, sandbox)
+    ├── SendingPaused       sending is disabled for the account (``scope="account"``) or region
+    ├── Throttled           the sending account's rate (``daily=False``) or daily quota is used up
+    ├── MessageTooLarge     the message is over the channel's size limit
+    └── RenderingFailed     a template could not be rendered with the data given
 """
 
 from __future__ import annotations
@@ -48,4 +53,28 @@ class DeleteConflict(ServiceError):
 
 
 class AccessDenied(ServiceError):
+    pass
+
+
+class MessageRejected(ServiceError):
+    pass
+
+
+class SendingPaused(ServiceError):
+    pass
+
+
+class Throttled(ServiceError):
+    """``daily`` tells the daily quota ("Daily message quota exceeded.") from the send rate."""
+
+    def __init__(self, message: str, *, daily: bool) -> None:
+        super().__init__(message)
+        self.daily = daily
+
+
+class MessageTooLarge(ServiceError):
+    pass
+
+
+class RenderingFailed(ServiceError):
     pass

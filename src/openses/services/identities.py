@@ -220,14 +220,14 @@ class IdentitiesService:
     # ------------------------------------------------------------------- reading
 
     async def list_identities(self, call: Call, kind: IdentityKind | None = None) -> list[Identity]:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             found = await tx.list_identities(call.account_id, call.region, kind)
         return [identity.as_of(call.now) for identity in found]
 
     async def get_many(self, call: Call, names: Sequence[str]) -> dict[str, Identity]:
         """The caller's identities among ``names`` (as given), pending domains re-checked."""
         wanted = {name: normalize_identity(name) for name in names}
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             found = await tx.get_identities(call.account_id, call.region, list(wanted.values()))
         by_name = {identity.name: identity for identity in found}
         result: dict[str, Identity] = {}
@@ -239,7 +239,7 @@ class IdentitiesService:
 
     async def get(self, call: Call, name: str) -> tuple[Identity, list[IdentityPolicy]]:
         normalized = self._own_name(call, name)
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             identity = await _existing(tx, call, normalized, name)
             policies = await tx.list_identity_policies(call.account_id, call.region, normalized)
         return await self.check_domain(identity, call.now), policies
@@ -293,7 +293,7 @@ class IdentitiesService:
         self, call: Call, name: str, names: Sequence[str] | None = None, *, must_exist: bool
     ) -> dict[str, str]:
         normalized = self._own_name(call, name)
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             if must_exist:
                 await _existing(tx, call, normalized, name)
             found = await tx.list_identity_policies(call.account_id, call.region, normalized)

@@ -11,11 +11,11 @@ class OutboxService:
         self.store = store
 
     async def list(self, where: MessageFilter) -> list[CapturedMessage]:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             return await tx.list_messages(where)
 
     async def get(self, message_id: str) -> CapturedMessage | None:
-        async with self.store.transaction() as tx:
+        async with self.store.transaction(read_only=True) as tx:
             return await tx.get_message(message_id)
 
     async def clear(self) -> int:

@@ -115,5 +115,7 @@ class Tx(Protocol):
 
 
 class Store(Protocol):
-    def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+    def transaction(self, *, read_only: bool = False) -> AbstractAsyncContextManager[Tx]:
+        """A transaction; a ``read_only`` one makes no writes, so it need not wait for writers."""
+
     async def close(self) -> None: ...

@@ -1,10 +1,13 @@
-"""Async engines set up the way the store relies on, for SQLite and PostgreSQL alike.
+"""Engines set up the way the store relies on, for SQLite and PostgreSQL alike.
 
 SQLite: every connection runs in WAL mode with a busy timeout and foreign keys enforced, and
 SQLAlchemy (not the ``sqlite3`` module) issues ``BEGIN IMMEDIATE`` for every transaction. Taking
 the write lock up front means a transaction that reads and then writes waits its turn (for up to
 the busy timeout) instead of failing with ``SQLITE_BUSY_SNAPSHOT`` when another writer committed
 in between; it also makes savepoints and DDL transactional.
+
+The store runs SQLite through the synchronous ``pysqlite`` engine (``create_sqlite_engine``,
+see :mod:`openses.storage.inline`); migrations and tools use the async engine of ``create_engine``.
 
 PostgreSQL (asyncpg): pooled connections, checked before use.
 """
@@ -15,12 +18,15 @@ import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from openses.storage.urls import async_url
 
+#: Key in a SQLite connection's ``info`` marking the next transaction as read-only (plain BEGIN).
+READ_ONLY = "openses_read_only"
 #: How long a SQLite writer waits for the lock before giving up with "database is locked".
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 #: Pause between attempts to switch a new SQLite database to WAL mode.
@@ -42,6 +48,15 @@ def create_engine(url: str) -> AsyncEngine:
         pool_pre_ping=True,
         connect_args={"timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS},
     )
+
+
+def create_sqlite_engine(url: str) -> Engine:
+    """A synchronous engine on the SQLite database of ``url``, with the same connection setup."""
+    parsed = make_url(async_url(url)).set(drivername="sqlite+pysqlite")
+    engine = create_sync_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
@@ -73,4 +88,5 @@ def _enter_wal_mode(cursor: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.info.get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -9,14 +9,14 @@ duplicate key from other integrity errors.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Table, delete, insert, select
+from sqlalchemy import ColumnElement, Executable, Table, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import CursorResult, Dialect, RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from openses.services.ports import Conflict
 from openses.storage.rows import Values
@@ -35,10 +35,24 @@ def is_duplicate_key(error: IntegrityError) -> bool:
     return getattr(original, "sqlite_errorcode", None) in _SQLITE_DUPLICATE
 
 
+class StatementConnection(Protocol):
+    """What the statements need of a connection: SQLAlchemy's ``AsyncConnection`` on
+    PostgreSQL, :class:`~openses.storage.inline.InlineConnection` on SQLite."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> CursorResult[*tuple[Any, ...]]: ...
+
+    def begin_nested(self) -> AbstractAsyncContextManager[Any]: ...
+
+
 class Statements:
     """One connection inside an open transaction, and helpers to run statements on it."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: StatementConnection) -> None:
         self._conn = connection
         self._postgres = connection.dialect.name == "postgresql"
 

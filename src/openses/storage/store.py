@@ -10,10 +10,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from openses.storage.engines import create_engine
+from openses.storage.inline import InlineSqlite
 from openses.storage.migrate import migrate
 from openses.storage.tx import SqlTx
-from openses.storage.urls import DatabaseUrlError, async_url, database_url, sqlite_path
+from openses.storage.urls import DatabaseUrlError, async_url, database_url, is_sqlite, sqlite_path
 
 __all__ = ["DatabaseUrlError", "SqlStore", "database_url", "open_store"]
 
@@ -21,27 +24,42 @@ __all__ = ["DatabaseUrlError", "SqlStore", "database_url", "open_store"]
 class SqlStore:
     """A :class:`~openses.services.ports.Store` on SQLite or PostgreSQL.
 
-    Each ``transaction()`` runs on its own pooled connection, commits when the block ends
-    normally and rolls back when it raises. The store does not create or migrate the schema;
-    use :func:`open_store` for that.
+    Each ``transaction()`` commits when the block ends normally and rolls back when it raises.
+    On PostgreSQL it runs on its own pooled asyncpg connection; on SQLite the store's one
+    connection runs it inline on the event loop (:mod:`openses.storage.inline`). The store does
+    not create or migrate the schema; use :func:`open_store` for that.
     """
 
     def __init__(self, url: str) -> None:
         self.url = async_url(url)
-        self._engine = create_engine(self.url)
+        self._sqlite: InlineSqlite | None = None
+        self._engine: AsyncEngine | None = None
+        if is_sqlite(self.url):
+            self._sqlite = InlineSqlite(self.url)
+        else:
+            self._engine = create_engine(self.url)
 
     @property
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
-        return self._engine.dialect.name
+        return "sqlite" if self._engine is None else self._engine.dialect.name
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlTx]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[SqlTx]:
+        """A transaction; ``read_only`` ones must not write (on SQLite they take no lock)."""
+        if self._sqlite is not None:
+            async with self._sqlite.transaction(read_only=read_only) as inline:
+                yield SqlTx(inline)
+            return
+        assert self._engine is not None
         async with self._engine.begin() as connection:
             yield SqlTx(connection)
 
     async def close(self) -> None:
-        await self._engine.dispose()
+        if self._sqlite is not None:
+            await self._sqlite.close()
+        if self._engine is not None:
+            await self._engine.dispose()
 
 
 async def open_store(url: str) -> SqlStore:
