@@ -92,6 +92,7 @@ async def test_concurrent_writers_all_succeed(store: Store) -> None:
             assert await tx.get_account(ACCOUNT) is not None
             await tx.put_identity(domain(f"d{index:02}.example.com"))
             await tx.insert_message(message(f"m-{index:02}", created_at=at(index)))
+            await tx.add_send_counts(ACCOUNT, REGION, at(index), quota_recipients=1)
             await tx.set_region_sending(ACCOUNT, f"region-{index:02}", index % 2 == 0)
 
     await asyncio.gather(*(writer(index) for index in range(20)))

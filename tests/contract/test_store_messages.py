@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
 from openses.domain.outbox import MessageFilter, MessageKind
+from openses.domain.sending import RateBucket
 from openses.services.ports import Store
 from tests.contract.records import (
     ACCOUNT,
@@ -178,56 +180,98 @@ async def test_delete_messages_counts_and_empties(store: Store) -> None:
         assert await tx.list_messages(MessageFilter()) == []
 
 
-async def test_recipients_sent_since(store: Store) -> None:
-    two = ("a@example.net", "b@example.net")
+async def test_recipients_sent_since_reads_the_ledger_by_minute(store: Store) -> None:
     async with store.transaction() as tx:
         assert await tx.recipients_sent_since(ACCOUNT, REGION, T0) == 0
-        await tx.insert_message(message("before", created_at=at(-0.001), recipients=two))
-        await tx.insert_message(message("at-since", created_at=T0, recipients=two))
-        await tx.insert_message(message("after", created_at=at(3600), recipients=("c@x.net",)))
-        await tx.insert_message(message("no-recipients", created_at=at(5), recipients=()))
-        await tx.insert_message(
-            message("verification", created_at=at(1), kind=MessageKind.VERIFICATION)
-        )
-        await tx.insert_message(message("other-account", account_id=OTHER_ACCOUNT))
-        await tx.insert_message(message("other-region", region=OTHER_REGION))
-    async with store.transaction() as tx:
-        assert await tx.recipients_sent_since(ACCOUNT, REGION, T0) == 3
-        assert await tx.recipients_sent_since(ACCOUNT, REGION, at(-1)) == 5
-        assert await tx.recipients_sent_since(ACCOUNT, REGION, at(3600.001)) == 0
+        await tx.add_send_counts(ACCOUNT, REGION, at(-60), delivery_attempts=9, quota_recipients=9)
+        await tx.add_send_counts(ACCOUNT, REGION, T0, delivery_attempts=2, quota_recipients=2)
+        # Same minute: added up. Simulator recipients are attempts but not quota.
+        await tx.add_send_counts(ACCOUNT, REGION, at(59.9), delivery_attempts=3, quota_recipients=1)
+        await tx.add_send_counts(ACCOUNT, REGION, at(3600), delivery_attempts=1, quota_recipients=1)
+        await tx.add_send_counts(OTHER_ACCOUNT, REGION, T0, delivery_attempts=1, quota_recipients=1)
+        await tx.add_send_counts(ACCOUNT, OTHER_REGION, T0, delivery_attempts=1, quota_recipients=1)
+    async with store.transaction(read_only=True) as tx:
+        assert await tx.recipients_sent_since(ACCOUNT, REGION, T0) == 4
+        # ``since`` inside a minute counts that whole minute (the ledger's resolution).
+        assert await tx.recipients_sent_since(ACCOUNT, REGION, at(30)) == 4
+        assert await tx.recipients_sent_since(ACCOUNT, REGION, at(-1)) == 13
+        assert await tx.recipients_sent_since(ACCOUNT, REGION, at(3660)) == 0
         assert await tx.recipients_sent_since(OTHER_ACCOUNT, REGION, T0) == 1
         assert await tx.recipients_sent_since(ACCOUNT, OTHER_REGION, T0) == 1
+
+
+async def test_clearing_the_outbox_leaves_the_ledger(store: Store) -> None:
+    async with store.transaction() as tx:
+        await tx.insert_message(message("m1", created_at=T0))
+        await tx.add_send_counts(ACCOUNT, REGION, T0, delivery_attempts=1, quota_recipients=1)
+        assert await tx.delete_messages() == 1
+        assert await tx.recipients_sent_since(ACCOUNT, REGION, T0) == 1
 
 
 async def test_send_buckets(store: Store) -> None:
     quarter = 15 * 60
     # T0 is 12:00:00 UTC, on a quarter-hour boundary of the epoch.
-    sends = [
-        ("early", at(-1), 4),  # before ``since``: left out
-        ("q0-a", at(0), 1),
-        ("q0-b", at(quarter - 0.001), 2),
-        ("q1", at(quarter), 3),
-        ("q3", at(3 * quarter + 59), 1),  # q2 stays empty and is left out
+    counts = [
+        (at(-60), 4, 1, 0, 0),  # before ``since``: left out
+        (at(0), 1, 0, 0, 0),
+        (at(quarter - 1), 2, 1, 1, 0),
+        (at(quarter), 3, 0, 0, 1),
+        (at(3 * quarter + 59), 1, 0, 0, 0),  # q2 stays empty and is left out
     ]
     async with store.transaction() as tx:
-        for name, created, count in sends:
-            recipients = tuple(f"r{index}@x.net" for index in range(count))
-            await tx.insert_message(message(name, created_at=created, recipients=recipients))
-        await tx.insert_message(
-            message("verification", created_at=at(1), kind=MessageKind.VERIFICATION)
-        )
-        await tx.insert_message(message("elsewhere", created_at=at(1), region=OTHER_REGION))
-    async with store.transaction() as tx:
+        for moment, sent, bounces, complaints, rejects in counts:
+            await tx.add_send_counts(
+                ACCOUNT,
+                REGION,
+                moment,
+                delivery_attempts=sent,
+                quota_recipients=sent,
+                bounces=bounces,
+                complaints=complaints,
+                rejects=rejects,
+            )
+        await tx.add_send_counts(ACCOUNT, OTHER_REGION, at(1), delivery_attempts=5)
+    async with store.transaction(read_only=True) as tx:
         buckets = await tx.send_buckets(ACCOUNT, REGION, T0, quarter)
-        assert buckets == [(T0, 3), (at(quarter), 3), (at(3 * quarter), 1)]
-        # A ``since`` inside a bucket counts only what follows it; the bucket keeps its start.
-        assert await tx.send_buckets(ACCOUNT, REGION, at(1), quarter) == [
-            (T0, 2),
-            (at(quarter), 3),
-            (at(3 * quarter), 1),
+        assert buckets == [
+            (T0, 3, 1, 1, 0),
+            (at(quarter), 3, 0, 0, 1),
+            (at(3 * quarter), 1, 0, 0, 0),
+        ]
+        # A ``since`` inside a bucket counts only the minutes from it on.
+        assert await tx.send_buckets(ACCOUNT, REGION, at(60), quarter) == [
+            (T0, 2, 1, 1, 0),
+            (at(quarter), 3, 0, 0, 1),
+            (at(3 * quarter), 1, 0, 0, 0),
         ]
         hours = await tx.send_buckets(ACCOUNT, REGION, at(-3600), 3600)
-        assert hours == [(T0 - timedelta(hours=1), 4), (T0, 7)]
+        assert hours == [(T0 - timedelta(hours=1), 4, 1, 0, 0), (T0, 7, 1, 1, 1)]
         assert await tx.send_buckets(OTHER_ACCOUNT, REGION, T0, quarter) == []
-        with pytest.raises(ValueError, match="positive"):
+        with pytest.raises(ValueError, match="whole minutes"):
             await tx.send_buckets(ACCOUNT, REGION, T0, 0)
+        with pytest.raises(ValueError, match="whole minutes"):
+            await tx.send_buckets(ACCOUNT, REGION, T0, 90)
+
+
+async def test_rate_bucket_is_created_once_and_saved(store: Store) -> None:
+    full = RateBucket(14.0, 1_000)
+    async with store.transaction() as tx:
+        assert await tx.lock_rate_bucket(ACCOUNT, REGION, full) == full
+        await tx.save_rate_bucket(ACCOUNT, REGION, RateBucket(-2.5, 2_000))
+    async with store.transaction() as tx:
+        # An existing bucket is returned as saved; ``initial`` only fills a missing one.
+        assert await tx.lock_rate_bucket(ACCOUNT, REGION, full) == RateBucket(-2.5, 2_000)
+        assert await tx.lock_rate_bucket(ACCOUNT, OTHER_REGION, full) == full
+
+
+async def test_concurrent_rate_takes_never_lose_an_update(store: Store) -> None:
+    """Twenty concurrent read-modify-write transactions on one bucket: none is lost."""
+
+    async def take() -> None:
+        async with store.transaction() as tx:
+            bucket = await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(100.0, 0))
+            await tx.save_rate_bucket(ACCOUNT, REGION, RateBucket(bucket.tokens - 1, 0))
+
+    await asyncio.gather(*(take() for _ in range(20)))
+    async with store.transaction() as tx:
+        assert await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(0.0, 0)) == RateBucket(80.0, 0)

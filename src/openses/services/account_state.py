@@ -61,7 +61,7 @@ class AccountStateService:
                 call.now - STATISTICS_WINDOW,
                 STATISTICS_BUCKET_SECONDS,
             )
-        return [SendDataPoint(start, count) for start, count in buckets]
+        return [SendDataPoint(*bucket) for bucket in buckets]
 
     async def sending_enabled(self, call: Call) -> bool:
         async with self.store.transaction(read_only=True) as tx:

@@ -15,6 +15,7 @@ from typing import Protocol
 from openses.domain.accounts import AccessKey, Account, IamUser, UserPolicy
 from openses.domain.identities import Identity, IdentityKind, IdentityPolicy
 from openses.domain.outbox import CapturedMessage, MessageFilter
+from openses.domain.sending import RateBucket
 
 
 class Conflict(Exception):
@@ -105,13 +106,36 @@ class Tx(Protocol):
 
     async def get_message(self, message_id: str) -> CapturedMessage | None: ...
     async def delete_messages(self) -> int: ...
+
+    # ------------------------------------------------------- send ledger and rate
+    async def add_send_counts(
+        self,
+        account_id: str,
+        region: str,
+        at: datetime,
+        *,
+        delivery_attempts: int = 0,
+        quota_recipients: int = 0,
+        bounces: int = 0,
+        complaints: int = 0,
+        rejects: int = 0,
+    ) -> None:
+        """Add to the account's counters of the minute of ``at``."""
+
     async def recipients_sent_since(self, account_id: str, region: str, since: datetime) -> int:
-        """Recipients of the account's ``send`` messages in the region since ``since``."""
+        """Quota recipients counted in the minutes from ``since``'s minute on."""
 
     async def send_buckets(
         self, account_id: str, region: str, since: datetime, bucket_seconds: int
-    ) -> list[tuple[datetime, int]]:
-        """(bucket start, recipients) of ``send`` messages, oldest first, empty buckets left out."""
+    ) -> list[tuple[datetime, int, int, int, int]]:
+        """(start, delivery attempts, bounces, complaints, rejects), oldest first, empty left out."""
+
+    async def lock_rate_bucket(
+        self, account_id: str, region: str, initial: RateBucket
+    ) -> RateBucket:
+        """The send-rate bucket (created as ``initial`` if missing), locked until commit."""
+
+    async def save_rate_bucket(self, account_id: str, region: str, bucket: RateBucket) -> None: ...
 
 
 class Store(Protocol):

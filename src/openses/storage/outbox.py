@@ -1,13 +1,12 @@
-"""Statements of the capture outbox: messages, their filters, and the sending counters."""
+"""Statements of the capture outbox: messages and their filters."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, func, insert, literal_column, select
+from sqlalchemy import ColumnElement, func, insert, select
 
-from openses.domain.outbox import CapturedMessage, MessageFilter, MessageKind
+from openses.domain.outbox import CapturedMessage, MessageFilter
 from openses.storage import rows
 from openses.storage.schema import messages
 from openses.storage.statements import Statements
@@ -97,40 +96,6 @@ class OutboxStatements(Statements):
 
     async def delete_messages(self) -> int:
         return await self._deleted(messages)
-
-    async def recipients_sent_since(self, account_id: str, region: str, since: datetime) -> int:
-        result = await self._conn.execute(
-            select(func.coalesce(func.sum(messages.c.recipient_count), 0)).where(
-                *_sends(account_id, region, since)
-            )
-        )
-        return int(result.scalar_one())
-
-    async def send_buckets(
-        self, account_id: str, region: str, since: datetime, bucket_seconds: int
-    ) -> list[tuple[datetime, int]]:
-        """Buckets aligned to the epoch (``created_at`` rounded down to ``bucket_seconds``)."""
-        if bucket_seconds <= 0:
-            raise ValueError(f"bucket_seconds must be positive, not {bucket_seconds}")
-        # The width is inlined (a validated int) so SELECT and GROUP BY are the same expression.
-        width = literal_column(str(int(bucket_seconds) * 1000), BigInteger)
-        bucket = (messages.c.created_at - messages.c.created_at % width).label("bucket")
-        result = await self._conn.execute(
-            select(bucket, func.sum(messages.c.recipient_count))
-            .where(*_sends(account_id, region, since))
-            .group_by(bucket)
-            .order_by(bucket)
-        )
-        return [(rows.from_ms(int(start)), int(total)) for start, total in result.all()]
-
-
-def _sends(account_id: str, region: str, since: datetime) -> list[ColumnElement[bool]]:
-    return [
-        messages.c.account_id == account_id,
-        messages.c.region == region,
-        messages.c.kind == MessageKind.SEND.value,
-        messages.c.created_at >= rows.to_ms(since),
-    ]
 
 
 def _member_matches(where: MessageFilter, recipients: str, identity_arns: str) -> bool:

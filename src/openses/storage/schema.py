@@ -142,3 +142,45 @@ messages = Table(
     Index("messages_by_account", "account_id", "region", "kind", "created_at"),
     Index("messages_by_time", "created_at"),
 )
+
+# Recipients sent per account, region and minute: the daily quota (``quota_recipients``, which
+# leaves out mailbox-simulator recipients) and GetSendStatistics (``delivery_attempts``) read
+# this ledger, so clearing the capture outbox changes neither.
+send_counts = Table(
+    "send_counts",
+    metadata,
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("minute", BigInteger, nullable=False),  # epoch ms of the minute's start
+    Column("delivery_attempts", Integer, nullable=False),
+    Column("quota_recipients", Integer, nullable=False),
+    Column("bounces", Integer, nullable=False),
+    Column("complaints", Integer, nullable=False),
+    Column("rejects", Integer, nullable=False),
+    PrimaryKeyConstraint("account_id", "region", "minute"),
+)
+
+# The send-rate token bucket of each account in each region (see domain.sending.RateBucket).
+send_rates = Table(
+    "send_rates",
+    metadata,
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("account_id", "region"),
+)
+
+templates = Table(
+    "templates",
+    metadata,
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("subject", Text, nullable=True),
+    Column("text", Text, nullable=True),
+    Column("html", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("account_id", "region", "name"),
+    ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
+)
