@@ -30,6 +30,7 @@ from openses.services.account_state import AccountStateService
 from openses.services.accounts import AccountsService
 from openses.services.identities import IdentitiesService
 from openses.services.outbox import OutboxService
+from openses.services.sending import SendingService
 from openses.storage.store import SqlStore, open_store
 from openses.storage.urls import database_url
 
@@ -80,7 +81,9 @@ async def build(settings: ServeSettings) -> Application:
         public_url=settings.public_url,
         verification_sender=settings.verification_sender,
     )
-    services = Services(accounts, identities, AccountStateService(store))
+    services = Services(
+        accounts, identities, AccountStateService(store), SendingService(store, accounts)
+    )
     outbox = OutboxService(store)
     dispatcher = Dispatcher({name: cls(services) for name, cls in HANDLER_CLASSES.items()})
     app = create_app(

@@ -6,8 +6,11 @@ how SES v1, SESv2, IAM or SMTP word it.
 
     ServiceError
     ├── NotFound            the named thing does not exist (for this caller)
+    │   ├── TemplateNotFound
+    │   └── ConfigurationSetNotFound
     ├── AlreadyExists       a create met an existing name
     ├── InvalidParameter    a value is wrong in a way the model cannot express
+    │   └── InvalidTemplate     a template's syntax or parts
     ├── InvalidPolicy       a policy document breaks the grammar or SES's rules
     ├── LimitExceeded       a per-account or per-identity limit
     ├── DeleteConflict      the thing still has dependents (IAM users with keys or policies)
@@ -17,6 +20,7 @@ how SES v1, SESv2, IAM or SMTP word it.
     ├── Throttled           the sending account's rate (``daily=False``) or daily quota is used up
     ├── MessageTooLarge     the message is over the channel's size limit
     └── RenderingFailed     a template could not be rendered with the data given
+        └── MissingRenderingAttribute
 """
 
 from __future__ import annotations
@@ -32,11 +36,23 @@ class NotFound(ServiceError):
     pass
 
 
+class TemplateNotFound(NotFound):
+    pass
+
+
+class ConfigurationSetNotFound(NotFound):
+    pass
+
+
 class AlreadyExists(ServiceError):
     pass
 
 
 class InvalidParameter(ServiceError):
+    pass
+
+
+class InvalidTemplate(InvalidParameter):
     pass
 
 
@@ -77,4 +93,8 @@ class MessageTooLarge(ServiceError):
 
 
 class RenderingFailed(ServiceError):
+    pass
+
+
+class MissingRenderingAttribute(RenderingFailed):
     pass

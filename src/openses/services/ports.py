@@ -128,7 +128,7 @@ class Tx(Protocol):
     async def send_buckets(
         self, account_id: str, region: str, since: datetime, bucket_seconds: int
     ) -> list[tuple[datetime, int, int, int, int]]:
-        """(start, delivery attempts, bounces, complaints, rejects), oldest first, empty left out."""
+        """(start, attempts, bounces, complaints, rejects), oldest first, empty ones left out."""
 
     async def lock_rate_bucket(
         self, account_id: str, region: str, initial: RateBucket

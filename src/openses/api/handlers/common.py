@@ -13,6 +13,7 @@ from openses.services.accounts import AccountsService
 from openses.services.errors import InvalidParameter
 from openses.services.identities import IdentitiesService
 from openses.services.principals import Call
+from openses.services.sending import SendingService
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class Services:
     accounts: AccountsService
     identities: IdentitiesService
     account_state: AccountStateService
+    sending: SendingService
 
 
 def call_of(ctx: RequestContext) -> Call:

@@ -1,10 +1,11 @@
-"""SES v1 (2010-12-01, Query): identities, policies and account state."""
+"""SES v1 (2010-12-01, Query): identities, policies, account state and sending."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from openses.api.context import RequestContext
+from openses.api.handlers import sends
 from openses.api.handlers.common import Services, page, ses_call
 from openses.domain.identities import IdentityKind
 
@@ -132,3 +133,11 @@ class SesV1Handlers:
         call = await ses_call(self.services, ctx)
         await self.services.account_state.set_sending_enabled(call, bool(params.get("Enabled")))
         return {}
+
+    # --------------------------------------------------------------------- sending
+
+    async def send_email(self, ctx: RequestContext, params: Params) -> Result:
+        return await sends.send_email_v1(self.services, ctx, params)
+
+    async def send_raw_email(self, ctx: RequestContext, params: Params) -> Result:
+        return await sends.send_raw_email_v1(self.services, ctx, params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openses.api.context import RequestContext
+from openses.api.handlers import sends
 from openses.api.handlers.common import Services, page, ses_call
 from openses.domain.identities import (
     Identity,
@@ -139,3 +140,8 @@ class SesV2Handlers:
             call, bool(params.get("SendingEnabled"))
         )
         return {}
+
+    # --------------------------------------------------------------------- sending
+
+    async def send_email(self, ctx: RequestContext, params: Params) -> Result:
+        return await sends.send_email_v2(self.services, ctx, params)

@@ -1,0 +1,165 @@
+"""The send operations of SES v1 and v2: parameters to one submission, then the one decision.
+
+Each operation maps its parameters onto :mod:`openses.services.send_requests` (raw or
+composed message, ARNs, the IAM action and ``ses:ApiVersion`` of spec §1.4 / A5) and hands the
+submission to :meth:`SendingService.accept`, which decides and stores. The caller's own IAM
+permissions are checked there, per identity used, so these handlers do not pre-authorize.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openses.api.context import RequestContext
+from openses.api.handlers.common import Services, call_of
+from openses.domain.mail import ComposeError, Content, compose_simple
+from openses.domain.sending import V1_MAX_MESSAGE_BYTES, V2_MAX_MESSAGE_BYTES
+from openses.services.errors import ConfigurationSetNotFound, InvalidParameter
+from openses.services.send_requests import Arns, mailbox, raw_submission, simple_submission
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+#: Stands in for the Message-ID until the message is accepted and gets its own.
+_PENDING_ID = "<pending@openses.invalid>"
+
+
+def _no_configuration_sets(name: str | None) -> None:
+    # Configuration sets are not implemented yet (see docs/compatibility.md): none exists.
+    if name:
+        raise ConfigurationSetNotFound(f"Configuration set <{name}> does not exist.")
+
+
+def _content(part: Params | None) -> Content | None:
+    if not part:
+        return None
+    return Content(part.get("Data", ""), part.get("Charset"))
+
+
+def _compose(
+    ctx: RequestContext,
+    *,
+    source: str,
+    destination: Params,
+    reply_to: list[str],
+    subject: Params | None,
+    body: Params,
+    headers: list[Params] | None = None,
+) -> bytes:
+    try:
+        return compose_simple(
+            source=mailbox(source, "Source"),
+            subject=_content(subject) or Content(""),
+            date=ctx.now,
+            message_id=_PENDING_ID,
+            to=[mailbox(a, "ToAddresses") for a in destination.get("ToAddresses", [])],
+            cc=[mailbox(a, "CcAddresses") for a in destination.get("CcAddresses", [])],
+            reply_to=[mailbox(a, "ReplyToAddresses") for a in reply_to],
+            text=_content(body.get("Text")),
+            html=_content(body.get("Html")),
+            headers=[(h["Name"], h["Value"]) for h in headers or []],
+        )
+    except ComposeError as error:
+        raise InvalidParameter(error.reason) from None
+
+
+def _recipients(destination: Params) -> list[str]:
+    return [
+        *destination.get("ToAddresses", []),
+        *destination.get("CcAddresses", []),
+        *destination.get("BccAddresses", []),
+    ]
+
+
+async def send_email_v1(services: Services, ctx: RequestContext, params: Params) -> Result:
+    _no_configuration_sets(params.get("ConfigurationSetName"))
+    message = params["Message"]
+    destination = params["Destination"]
+    subject = message.get("Subject")
+    composed = _compose(
+        ctx,
+        source=params["Source"],
+        destination=destination,
+        reply_to=params.get("ReplyToAddresses", []),
+        subject=subject,
+        body=message.get("Body", {}),
+    )
+    submission = simple_submission(
+        composed,
+        actions=("ses:SendEmail",),
+        api_version="1",
+        size_limit=V1_MAX_MESSAGE_BYTES,
+        source=params["Source"],
+        recipients=_recipients(destination),
+        subject=(subject or {}).get("Data", ""),
+        return_path=params.get("ReturnPath"),
+        arns=Arns(params.get("SourceArn"), None, params.get("ReturnPathArn")),
+    )
+    accepted = await services.sending.accept(call_of(ctx), submission)
+    return {"MessageId": accepted.message_id}
+
+
+async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Params) -> Result:
+    _no_configuration_sets(params.get("ConfigurationSetName"))
+    submission = raw_submission(
+        params["RawMessage"]["Data"],
+        actions=("ses:SendRawEmail",),
+        api_version="1",
+        size_limit=V1_MAX_MESSAGE_BYTES,
+        source=params.get("Source"),
+        destinations=params.get("Destinations"),
+        arns=Arns(params.get("SourceArn"), params.get("FromArn"), params.get("ReturnPathArn")),
+    )
+    _no_configuration_sets(submission.configuration_set)
+    accepted = await services.sending.accept(call_of(ctx), submission)
+    return {"MessageId": accepted.message_id}
+
+
+async def send_email_v2(services: Services, ctx: RequestContext, params: Params) -> Result:
+    _no_configuration_sets(params.get("ConfigurationSetName"))
+    content = params["Content"]
+    from_arn = params.get("FromEmailAddressIdentityArn")
+    feedback_arn = params.get("FeedbackForwardingEmailAddressIdentityArn")
+    destination = params.get("Destination") or {}
+    if "Raw" in content:
+        submission = raw_submission(
+            content["Raw"]["Data"],
+            actions=("ses:SendRawEmail",),
+            api_version="2",
+            size_limit=V2_MAX_MESSAGE_BYTES,
+            source=params.get("FromEmailAddress"),
+            destinations=_recipients(destination) or None,
+            # The v2 From ARN covers source and From and overrides both headers (spec §2.2).
+            arns=Arns(from_arn, from_arn, feedback_arn),
+        )
+        _no_configuration_sets(submission.configuration_set)
+    elif "Simple" in content:
+        if not params.get("FromEmailAddress"):
+            raise InvalidParameter("FromEmailAddress is required for Simple content.")
+        simple = content["Simple"]
+        source = params["FromEmailAddress"]
+        composed = _compose(
+            ctx,
+            source=source,
+            destination=destination,
+            reply_to=params.get("ReplyToAddresses", []),
+            subject=simple.get("Subject"),
+            body=simple.get("Body", {}),
+            headers=simple.get("Headers"),
+        )
+        submission = simple_submission(
+            composed,
+            actions=("ses:SendEmail",),
+            api_version="2",
+            size_limit=V2_MAX_MESSAGE_BYTES,
+            source=source,
+            recipients=_recipients(destination),
+            subject=(simple.get("Subject") or {}).get("Data", ""),
+            return_path=params.get("FeedbackForwardingEmailAddress"),
+            arns=Arns(from_arn, from_arn, feedback_arn),
+        )
+    else:
+        raise InvalidParameter(
+            "Template content is not supported by OpenSES yet; send Simple or Raw content."
+        )
+    accepted = await services.sending.accept(call_of(ctx), submission)
+    return {"MessageId": accepted.message_id}

@@ -1,0 +1,165 @@
+"""From what a channel received to one :class:`~openses.domain.sending.Submission`.
+
+Two shapes of request exist: a *raw* message (v1 SendRawEmail, v2 SendEmail with
+``Content.Raw``, SMTP) and a *simple* one the service composes (v1 SendEmail, v2 SendEmail with
+``Content.Simple``, and every templated send once rendered). Both end here, so the address
+roles, the ARN defaulting and the checks on addresses, recipients and size are the same
+whichever API or protocol carried the message.
+
+ARNs (spec §2.1 to §2.3, A4, A22): a parameter beats the matching ``X-SES-*-ARN`` header; only the
+first occurrence of a header counts; the From and Return-Path ARNs default to the source ARN.
+The control headers are removed from the stored message; no other byte of the client's message
+is changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openses.domain.arn import IdentityArn, InvalidArn
+from openses.domain.mail import (
+    CONTROL_HEADERS,
+    InvalidAddress,
+    Mailbox,
+    RawMessage,
+    control_arns,
+    parse_mailbox,
+    raw_recipients,
+)
+from openses.domain.sending import MAX_RECIPIENTS, Address, Role, RoleUse, Submission
+from openses.services.errors import InvalidParameter, MessageRejected, MessageTooLarge
+
+
+@dataclass(frozen=True, slots=True)
+class Arns:
+    """The identity ARNs a request passed as parameters (None where absent)."""
+
+    source: str | None = None
+    from_: str | None = None
+    return_path: str | None = None
+
+
+def raw_submission(
+    data: bytes,
+    *,
+    actions: tuple[str, ...],
+    api_version: str,
+    size_limit: int,
+    source: str | None = None,
+    destinations: Sequence[str] | None = None,
+    arns: Arns = Arns(),
+    configuration_set: str | None = None,
+) -> Submission:
+    """A raw message: the source is ``source`` (parameter or ``MAIL FROM``), else ``From:``."""
+    if len(data) > size_limit:
+        raise MessageTooLarge(f"Message length is more than {size_limit} bytes long.")
+    try:
+        message = RawMessage.parse(data)
+    except ValueError as error:
+        raise MessageRejected(str(error)) from None
+    control = control_arns(message)
+    from_header = message.first("From")
+    if from_header is None:
+        raise MessageRejected("Missing required header 'From'.")
+    from_box = _mailbox(from_header, "From")
+    return_path_header = message.first("Return-Path")
+    source_box = _mailbox(source, "Source") if source else from_box
+    feedback_box = (
+        source_box
+        if source
+        else (_mailbox(return_path_header, "Return-Path") if return_path_header else from_box)
+    )
+    if destinations is None:
+        try:
+            recipients = [box.address for box in raw_recipients(message)]
+        except InvalidAddress as error:
+            raise InvalidParameter(f"Illegal address: {error}") from None
+    else:
+        recipients = [_mailbox(r, "Destinations").address for r in destinations]
+    source_arn = _arn(arns.source or control.source_arn)
+    return Submission(
+        actions=actions,
+        api_version=api_version,
+        source=RoleUse(Role.SOURCE, _address(source_box), source_arn),
+        from_=RoleUse(
+            Role.FROM, _address(from_box), _arn(arns.from_ or control.from_arn) or source_arn
+        ),
+        feedback=RoleUse(
+            Role.FEEDBACK,
+            _address(feedback_box),
+            _arn(arns.return_path or control.return_path_arn) or source_arn,
+        ),
+        recipients=_checked_recipients(recipients),
+        message=message.without(CONTROL_HEADERS),
+        subject=message.subject() or "",
+        configuration_set=configuration_set or control.configuration_set,
+    )
+
+
+def simple_submission(
+    message: bytes,
+    *,
+    actions: tuple[str, ...],
+    api_version: str,
+    size_limit: int,
+    source: str,
+    recipients: Sequence[str],
+    subject: str,
+    return_path: str | None = None,
+    arns: Arns = Arns(),
+    configuration_set: str | None = None,
+) -> Submission:
+    """A message the service composed from parameters: From is the source."""
+    if len(message) > size_limit:
+        raise MessageTooLarge(f"Message length is more than {size_limit} bytes long.")
+    source_box = _mailbox(source, "Source")
+    feedback_box = _mailbox(return_path, "ReturnPath") if return_path else source_box
+    source_arn = _arn(arns.source)
+    return Submission(
+        actions=actions,
+        api_version=api_version,
+        source=RoleUse(Role.SOURCE, _address(source_box), source_arn),
+        from_=RoleUse(Role.FROM, _address(source_box), _arn(arns.from_) or source_arn),
+        feedback=RoleUse(
+            Role.FEEDBACK, _address(feedback_box), _arn(arns.return_path) or source_arn
+        ),
+        recipients=_checked_recipients([_mailbox(r, "Destination").address for r in recipients]),
+        message=message,
+        subject=subject,
+        configuration_set=configuration_set,
+    )
+
+
+def mailbox(text: str, what: str) -> Mailbox:
+    """``text`` parsed as one mailbox, or ``InvalidParameterValue`` naming ``what``."""
+    return _mailbox(text, what)
+
+
+def _mailbox(text: str, what: str) -> Mailbox:
+    try:
+        return parse_mailbox(text)
+    except InvalidAddress as error:
+        raise InvalidParameter(f"Illegal address in {what}: {error}") from None
+
+
+def _address(box: Mailbox) -> Address:
+    given = f"{box.display_name} <{box.address}>" if box.display_name else box.address
+    return Address(box.address, box.display_name, given)
+
+
+def _arn(text: str | None) -> IdentityArn | None:
+    if text is None:
+        return None
+    try:
+        return IdentityArn.parse(text.strip())
+    except InvalidArn as error:
+        raise InvalidParameter(str(error)) from None
+
+
+def _checked_recipients(recipients: list[str]) -> tuple[str, ...]:
+    if not recipients:
+        raise InvalidParameter("The message has no recipients; give at least one destination.")
+    if len(recipients) > MAX_RECIPIENTS:
+        raise InvalidParameter(f"Recipient count exceeds {MAX_RECIPIENTS}.")
+    return tuple(recipients)

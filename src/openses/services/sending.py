@@ -1,0 +1,368 @@
+"""Accepting a send: the one decision every channel (v1, v2, SMTP) goes through.
+
+:meth:`SendingService.accept` takes a normalized :class:`~openses.domain.sending.Submission`
+and applies SES's checks in SES's order (spec §2.6):
+
+1. the sending account is not paused (operator) and sending is enabled in the region;
+2. each address role is resolved: with an identity ARN, the owner's identity must exist and be
+   verified in the endpoint's region and cover the address (``MessageRejected`` /
+   ``InvalidParameterValue``); without one, a verified identity of the caller's own account in
+   the region must cover it (``MessageRejected``);
+3. authorization: the caller's own IAM permissions for each action on each identity used, then
+   the governing identity's sending-authorization policies for every ARN (``AccessDenied``);
+4. sandbox: if the sending account or the owner of any identity used is in the sandbox, every
+   recipient must be covered by a verified identity of the sending account or be a simulator
+   address (decision A13);
+5. quota and rate of the *sending* account: the daily quota (rolling 24 hours, recipients) and
+   the send-rate bucket, checked and charged in the same transaction that stores the message,
+   so concurrent sends (and, on PostgreSQL, other processes) cannot overdraw them;
+6. the message gets its SES Message-ID and Date, and is stored with who sent it, as whom and
+   under which statements; only then is the MessageId returned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+from email.utils import format_datetime
+
+from openses.domain.accounts import Account
+from openses.domain.authorization import (
+    Authorization,
+    OwnerIdentity,
+    Verdict,
+    access_denied_message,
+    alignment_message,
+    authorize_use,
+    sending_context,
+)
+from openses.domain.identities import Identity, covering_identities, normalize_identity
+from openses.domain.mail import RawMessage
+from openses.domain.messages import message_id, message_id_header
+from openses.domain.outbox import CapturedMessage, MessageKind
+from openses.domain.policy import Context, Policy, PolicyKind, PolicySet, compile_policy
+from openses.domain.sending import (
+    Address,
+    RateBucket,
+    Submission,
+    daily_quota_left,
+    is_simulator,
+    not_verified_message,
+)
+from openses.services.accounts import AccountsService
+from openses.services.errors import (
+    AccessDenied,
+    InvalidParameter,
+    MessageRejected,
+    SendingPaused,
+    Throttled,
+)
+from openses.services.ports import Store, Tx
+from openses.services.principals import Call, PrincipalKind
+
+DAY = timedelta(hours=24)
+_COMPILED_LIMIT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    message_id: str
+    authorizations: tuple[Authorization, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    """Everything the decision reads, from one read-only transaction."""
+
+    account: Account
+    region_enabled: bool
+    own: dict[str, Identity]  # the caller's identities (region of the call) by name
+    owners: dict[str, Account | None]  # owner accounts of the ARNs used
+    owned: dict[tuple[str, str], dict[str, OwnerIdentity]]  # (account, region) -> identities
+
+
+class SendingService:
+    def __init__(
+        self,
+        store: Store,
+        accounts: AccountsService,
+        new_unique: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self.store = store
+        self.accounts = accounts
+        self.new_unique = new_unique
+        self._compiled: dict[tuple[str, str], Policy] = {}
+
+    async def accept(self, call: Call, submission: Submission) -> Accepted:
+        reads = await self._read(call, submission)
+        _check_not_paused(reads)
+        authorizations = self._resolve(call, submission, reads)
+        await self._check_permissions(call, submission, authorizations)
+        _check_policies(call, submission, authorizations)
+        _check_sandbox(call, submission, reads)
+        accepted_id = await self._charge_and_store(call, submission, reads, authorizations)
+        return Accepted(accepted_id, authorizations)
+
+    # --------------------------------------------------------------------- reads
+
+    async def _read(self, call: Call, submission: Submission) -> _Reads:
+        own_names = {
+            name
+            for use in submission.roles
+            if use.arn is None
+            for name in covering_identities(use.address.address)
+        }
+        own_names.update(n for r in submission.recipients for n in covering_identities(r))
+        wanted: dict[tuple[str, str], set[str]] = {}
+        for use in submission.roles:
+            if use.arn is not None:
+                key = (use.arn.account, use.arn.region)
+                names = wanted.setdefault(key, {normalize_identity(use.arn.identity)})
+                names.update(covering_identities(use.address.address))
+        async with self.store.transaction(read_only=True) as tx:
+            account = await tx.get_account(call.account_id)
+            if account is None:  # the key outlived its account: nothing may be sent
+                raise AccessDenied(
+                    access_denied_message(call.principal.arn, submission.action, "*")
+                )
+            region_enabled = await tx.get_region_sending(call.account_id, call.region)
+            own = {
+                i.name: i.as_of(call.now)
+                for i in await tx.get_identities(call.account_id, call.region, sorted(own_names))
+            }
+            owners: dict[str, Account | None] = {}
+            owned: dict[tuple[str, str], dict[str, OwnerIdentity]] = {}
+            for (owner, region), names in wanted.items():
+                if owner not in owners:
+                    owners[owner] = await tx.get_account(owner)
+                owned[(owner, region)] = await self._owner_identities(tx, owner, region, names)
+        return _Reads(account, region_enabled is not False, own, owners, owned)
+
+    async def _owner_identities(
+        self, tx: Tx, owner: str, region: str, names: set[str]
+    ) -> dict[str, OwnerIdentity]:
+        found: dict[str, OwnerIdentity] = {}
+        for identity in await tx.get_identities(owner, region, sorted(names)):
+            policies = await tx.list_identity_policies(owner, region, identity.name)
+            found[identity.name] = OwnerIdentity(
+                identity.name,
+                identity.verified,
+                PolicySet(self._compile(p.name, p.document) for p in policies),
+            )
+        return found
+
+    def _compile(self, name: str, document: str) -> Policy:
+        key = (name, document)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = compile_policy(document, name, PolicyKind.RESOURCE)
+            if len(self._compiled) >= _COMPILED_LIMIT:
+                self._compiled.clear()
+            self._compiled[key] = compiled
+        return compiled
+
+    # ---------------------------------------------------------- resolve and decide
+
+    def _resolve(
+        self, call: Call, submission: Submission, reads: _Reads
+    ) -> tuple[Authorization, ...]:
+        """Step 2 (every role resolved), with each ARN's policy decision already made."""
+        unverified: list[Address] = []
+        misaligned: list[str] = []
+        authorizations: dict[tuple[str, str], Authorization] = {}
+        context = _context(call, submission)
+        for use in submission.roles:
+            if use.arn is None:
+                if not _own_covers(reads.own, use.address.address):
+                    unverified.append(use.address)
+                continue
+            key = (use.address.address, str(use.arn))
+            if key in authorizations:
+                continue
+            decided = authorize_use(
+                caller=call.principal.caller,
+                action=submission.action,
+                region=call.region,
+                address=use.address.address,
+                arn=use.arn,
+                owner_identities=reads.owned.get((use.arn.account, use.arn.region), {}),
+                context=context,
+            )
+            authorizations[key] = decided
+            if decided.verdict is Verdict.NOT_VERIFIED:
+                unverified.append(use.address)
+            elif decided.verdict is Verdict.NOT_ALIGNED:
+                misaligned.append(alignment_message(use.address.address, use.arn))
+        if misaligned:
+            raise InvalidParameter(misaligned[0])
+        if unverified:
+            raise MessageRejected(not_verified_message(call.region, unverified))
+        return tuple(authorizations.values())
+
+    async def _check_permissions(
+        self, call: Call, submission: Submission, authorizations: Sequence[Authorization]
+    ) -> None:
+        """The caller's own IAM policies must allow each action on each identity used."""
+        if call.principal.kind is PrincipalKind.ROOT:
+            return
+        resources = [str(a.arn) for a in authorizations] or [
+            f"arn:aws:ses:{call.region}:{call.account_id}:identity/{_own_identity(submission)}"
+        ]
+        for action in submission.actions:
+            for resource in dict.fromkeys(resources):
+                if call.principal.kind is PrincipalKind.SERVICE:
+                    continue  # a service principal's authority comes from resource policies
+                try:
+                    await self.accounts.authorize(call, action, resource)
+                except AccessDenied:
+                    raise AccessDenied(
+                        access_denied_message(call.principal.arn, action, resource)
+                    ) from None
+
+    # ------------------------------------------------------------ charge and store
+
+    async def _charge_and_store(
+        self,
+        call: Call,
+        submission: Submission,
+        reads: _Reads,
+        authorizations: Sequence[Authorization],
+    ) -> str:
+        account = reads.account
+        now_ms = int(call.now.timestamp() * 1000)
+        recipients = len(submission.recipients)
+        quota_recipients = sum(1 for r in submission.recipients if not is_simulator(r))
+        accepted_id = message_id(call.now, self.new_unique())
+        async with self.store.transaction() as tx:
+            sent = await tx.recipients_sent_since(call.account_id, call.region, call.now - DAY)
+            if not daily_quota_left(account.max_24_hour_send, sent):
+                raise Throttled("Daily message quota exceeded.", daily=True)
+            bucket = await tx.lock_rate_bucket(
+                call.account_id, call.region, RateBucket.full(account.max_send_rate, now_ms)
+            )
+            taken = bucket.take(account.max_send_rate, now_ms, recipients)
+            if taken is None:
+                raise Throttled("Maximum sending rate exceeded.", daily=False)
+            await tx.save_rate_bucket(call.account_id, call.region, taken)
+            await tx.add_send_counts(
+                call.account_id,
+                call.region,
+                call.now,
+                delivery_attempts=recipients,
+                quota_recipients=quota_recipients,
+            )
+            await tx.insert_message(_captured(call, submission, accepted_id, authorizations))
+        return accepted_id
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _check_not_paused(reads: _Reads) -> None:
+    if not reads.account.sending_enabled or not reads.region_enabled:
+        raise SendingPaused(
+            "Email sending is disabled for this account."
+            if not reads.account.sending_enabled
+            else "Email sending is disabled for this account in this region."
+        )
+
+
+def _check_policies(
+    call: Call, submission: Submission, authorizations: Iterable[Authorization]
+) -> None:
+    for decided in authorizations:
+        if decided.verdict is Verdict.ACCESS_DENIED:
+            resource = decided.governing or decided.arn
+            raise AccessDenied(
+                access_denied_message(call.principal.arn, submission.action, resource)
+            )
+
+
+def _check_sandbox(call: Call, submission: Submission, reads: _Reads) -> None:
+    sandboxed = not reads.account.production or any(
+        owner is not None and not owner.production for owner in reads.owners.values()
+    )
+    if not sandboxed:
+        return
+    refused = [
+        Address(r)
+        for r in submission.recipients
+        if not is_simulator(r) and not _own_covers(reads.own, r)
+    ]
+    if refused:
+        raise MessageRejected(not_verified_message(call.region, refused))
+
+
+def _own_covers(own: dict[str, Identity], address: str) -> bool:
+    return any(
+        (identity := own.get(name)) is not None and identity.verified
+        for name in covering_identities(address)
+    )
+
+
+def _own_identity(submission: Submission) -> str:
+    return submission.source.address.address
+
+
+def _context(call: Call, submission: Submission) -> Context:
+    principal = call.principal
+    extra: dict[str, object] = {}
+    if principal.kind is PrincipalKind.SERVICE:
+        extra["aws:SourceAccount"] = principal.account_id
+        if principal.source_arn is not None:
+            extra["aws:SourceArn"] = principal.source_arn
+    if principal.user_id is not None:
+        extra["aws:userid"] = principal.user_id
+    return sending_context(
+        principal.caller,
+        now=call.now,
+        api_version=submission.api_version,
+        from_address=submission.from_.address.address,
+        from_display_name=submission.from_.address.display_name,
+        recipients=submission.recipients,
+        feedback_address=submission.feedback.address.address,
+        source_ip=call.source_ip,
+        secure_transport=call.secure_transport,
+        user_agent=call.user_agent,
+        extra=extra,
+    )
+
+
+def _captured(
+    call: Call, submission: Submission, accepted_id: str, authorizations: Iterable[Authorization]
+) -> CapturedMessage:
+    decided = list(authorizations)
+    raw = RawMessage.parse(submission.message).with_replaced(
+        "Message-ID", message_id_header(accepted_id, call.region)
+    )
+    raw = RawMessage.parse(raw).with_replaced("Date", format_datetime(call.now.astimezone(UTC)))
+    statements: tuple[dict[str, object], ...] = tuple(
+        {
+            "identity": str(a.governing or a.arn),
+            "policy": ref.policy,
+            "sid": ref.sid,
+            "effect": ref.effect.value,
+        }
+        for a in decided
+        if a.decision is not None
+        for ref in a.decision.statements
+    )
+    return CapturedMessage(
+        message_id=accepted_id,
+        kind=MessageKind.SEND,
+        region=call.region,
+        account_id=call.account_id,
+        created_at=call.now,
+        source=submission.source.address.address,
+        recipients=submission.recipients,
+        subject=submission.subject,
+        raw=raw,
+        caller_arn=call.principal.arn,
+        identity_arns=submission.identity_arns,
+        governing_arns=tuple(
+            dict.fromkeys(str(a.governing) for a in decided if a.governing is not None)
+        ),
+        statements=statements,
+    )
