@@ -26,6 +26,8 @@ def test_every_implemented_operation_is_listed_as_such() -> None:
         "PutIdentityPolicy",
         "CreateEmailIdentityPolicy",
         "CreateUser",
+        "SendEmail",
+        "SendRawEmail",
     ):
         assert f"| {operation} | ✅ implemented |" in page
-    assert "| SendEmail | not supported" in page  # sending lands with the next issue
+    assert "| CreateConfigurationSet | not supported" in page
