@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_HTTP = "127.0.0.1:8025"
+DEFAULT_SMTP = "127.0.0.1:2587"  # STARTTLS, like SES's port 2587
+DEFAULT_SMTPS = "127.0.0.1:2465"  # implicit TLS, like SES's port 2465
+OFF = "off"
 
 
 class ConfigError(ValueError):
@@ -73,6 +76,10 @@ class ServeSettings:
     verification_sender: str
     domain_check_interval: float
     root: RootCredentials
+    smtp: HostPort | None = None  # STARTTLS submission listener
+    smtps: HostPort | None = None  # implicit-TLS submission listener
+    tls_cert: Path | None = None  # both or neither; a self-signed pair is made when neither
+    tls_key: Path | None = None
 
 
 def _pick(args: argparse.Namespace, env: Mapping[str, str], name: str) -> str | None:
@@ -99,6 +106,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--domain-check-interval", type=float, help="seconds between pending-domain checks"
     )
+    parser.add_argument(
+        "--smtp", help=f"HOST:PORT of the STARTTLS SMTP interface (default {DEFAULT_SMTP}, or off)"
+    )
+    parser.add_argument(
+        "--smtps", help=f"HOST:PORT of the implicit-TLS SMTP interface (default {DEFAULT_SMTPS})"
+    )
+    parser.add_argument("--tls-cert", help="PEM certificate for SMTP TLS (default: self-signed)")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
 
 
 def store_settings(args: argparse.Namespace, env: Mapping[str, str]) -> StoreSettings:
@@ -119,6 +134,9 @@ def serve_settings(args: argparse.Namespace, env: Mapping[str, str]) -> ServeSet
     if interval <= 0:
         raise ConfigError("--domain-check-interval must be positive")
     public_url = _pick(args, env, "public_url") or f"http://{http}"
+    tls_cert, tls_key = _pick(args, env, "tls_cert"), _pick(args, env, "tls_key")
+    if (tls_cert is None) != (tls_key is None):
+        raise ConfigError("--tls-cert and --tls-key go together: give both or neither")
     return ServeSettings(
         store=store_settings(args, env),
         http=http,
@@ -132,4 +150,12 @@ def serve_settings(args: argparse.Namespace, env: Mapping[str, str]) -> ServeSet
             access_key_id=env.get("OPENSES_ROOT_ACCESS_KEY_ID"),
             secret_access_key=env.get("OPENSES_ROOT_SECRET_ACCESS_KEY"),
         ),
+        smtp=_listener(_pick(args, env, "smtp") or DEFAULT_SMTP, "--smtp"),
+        smtps=_listener(_pick(args, env, "smtps") or DEFAULT_SMTPS, "--smtps"),
+        tls_cert=Path(tls_cert) if tls_cert else None,
+        tls_key=Path(tls_key) if tls_key else None,
     )
+
+
+def _listener(text: str, flag: str) -> HostPort | None:
+    return None if text.strip().lower() == OFF else HostPort.parse(text, flag)

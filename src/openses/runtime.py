@@ -11,10 +11,11 @@ import contextlib
 import logging
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import botocore.session
 import uvicorn
 from starlette.applications import Starlette
 
@@ -30,7 +31,9 @@ from openses.services.account_state import AccountStateService
 from openses.services.accounts import AccountsService
 from openses.services.identities import IdentitiesService
 from openses.services.outbox import OutboxService
+from openses.services.principals import Call, Principal, PrincipalKind
 from openses.services.sending import SendingService
+from openses.smtp import SmtpListeners, SmtpSettings, start_smtp
 from openses.storage.store import SqlStore, open_store
 from openses.storage.urls import database_url
 
@@ -54,6 +57,43 @@ class Application:
     store: SqlStore
     services: Services
     app: Starlette
+
+
+class SmtpGateway:
+    """The services as the SMTP edge needs them (:class:`openses.smtp.SmtpBackend`)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def credentials(self, access_key_id: str) -> tuple[str, Principal] | None:
+        found = await self.services.accounts.credentials(access_key_id)
+        if found is None or found[1].kind is PrincipalKind.SERVICE:
+            return None  # SES's SMTP takes IAM credentials only, not a service's
+        return found
+
+    async def submit_smtp(
+        self, call: Call, mail_from: str, recipients: Sequence[str], data: bytes
+    ) -> str:
+        return await self.services.sending.submit_smtp(call, mail_from, recipients, data)
+
+
+def smtp_settings(settings: ServeSettings) -> SmtpSettings:
+    return SmtpSettings(
+        starttls=settings.smtp,
+        implicit_tls=settings.smtps,
+        cert_path=settings.tls_cert,
+        key_path=settings.tls_key,
+        self_signed_dir=settings.store.data_dir / "tls",
+        regions=tuple(botocore.session.get_session().get_available_regions("ses")),
+    )
+
+
+async def start_smtp_listeners(application: Application, settings: ServeSettings) -> SmtpListeners:
+    """The SMTP interface of ``application`` as ``settings`` say (none if both are off)."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    return await start_smtp(
+        smtp_settings(settings), SmtpGateway(application.services), clock=utc_now
+    )
 
 
 @contextlib.asynccontextmanager
@@ -143,6 +183,8 @@ async def serve(settings: ServeSettings) -> None:
             proxy_headers=False,  # trust no X-Forwarded-* (aws:SourceIp is the peer)
         )
         server = uvicorn.Server(config)
+        smtp: SmtpListeners | None = None
+        smtp_failure: str | None = None
         checker = asyncio.create_task(
             check_domains_forever(application.services.identities, settings.domain_check_interval)
         )
@@ -152,7 +194,19 @@ async def serve(settings: ServeSettings) -> None:
                 await asyncio.sleep(0.02)
             if server.started:
                 print(f"openses: AWS API listening on http://{settings.http}", flush=True)
-            await serving
+                try:
+                    smtp = await start_smtp_listeners(application, settings)
+                except OSError as error:
+                    server.should_exit = True
+                    smtp_failure = f"openses: could not start the SMTP interface: {error}"
+                for name, address in (("STARTTLS", settings.smtp), ("TLS", settings.smtps)):
+                    if smtp is not None and address is not None:
+                        print(f"openses: SMTP ({name}) listening on {address}", flush=True)
+            try:
+                await serving
+            finally:
+                if smtp is not None:
+                    await smtp.close()
         finally:
             checker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -161,3 +215,5 @@ async def serve(settings: ServeSettings) -> None:
         await application.store.close()
     if not server.started:
         sys.exit(f"openses: could not listen on {settings.http}")
+    if smtp_failure is not None:
+        sys.exit(f"{smtp_failure} (use --smtp/--smtps HOST:PORT, or off)")

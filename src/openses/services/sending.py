@@ -44,6 +44,7 @@ from openses.domain.messages import message_id, message_id_header
 from openses.domain.outbox import CapturedMessage, MessageKind
 from openses.domain.policy import Context, Policy, PolicyKind, PolicySet, compile_policy
 from openses.domain.sending import (
+    V2_MAX_MESSAGE_BYTES,
     Address,
     RateBucket,
     Submission,
@@ -54,6 +55,7 @@ from openses.domain.sending import (
 from openses.services.accounts import AccountsService
 from openses.services.errors import (
     AccessDenied,
+    ConfigurationSetNotFound,
     InvalidParameter,
     MessageRejected,
     SendingPaused,
@@ -61,6 +63,7 @@ from openses.services.errors import (
 )
 from openses.services.ports import Store, Tx
 from openses.services.principals import Call, PrincipalKind
+from openses.services.send_requests import raw_submission
 
 DAY = timedelta(hours=24)
 _COMPILED_LIMIT = 4096
@@ -104,6 +107,25 @@ class SendingService:
         _check_sandbox(call, submission, reads)
         accepted_id = await self._charge_and_store(call, submission, reads, authorizations)
         return Accepted(accepted_id, authorizations)
+
+    async def submit_smtp(
+        self, call: Call, mail_from: str, recipients: Sequence[str], data: bytes
+    ) -> str:
+        """An SMTP submission: ``MAIL FROM`` is the source, ``RCPT TO`` the recipients; it is
+        authorized as ``ses:SendRawEmail`` with ``ses:ApiVersion`` "2" (spec §1.4)."""
+        submission = raw_submission(
+            data,
+            actions=("ses:SendRawEmail",),
+            api_version="2",
+            size_limit=V2_MAX_MESSAGE_BYTES,
+            source=mail_from,
+            destinations=recipients,
+        )
+        if submission.configuration_set:
+            raise ConfigurationSetNotFound(
+                f"Configuration set <{submission.configuration_set}> does not exist."
+            )
+        return (await self.accept(call, submission)).message_id
 
     # --------------------------------------------------------------------- reads
 

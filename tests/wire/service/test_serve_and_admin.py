@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import signal
+import smtplib
+import ssl
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ from typing import Any
 import boto3
 import pytest
 
+from openses.domain.smtp_password import derive_smtp_password
 from tests.support.openses_server import free_port
 
 SPEC_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -36,6 +39,9 @@ def openses(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 class Server:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
+        self.smtp_port = free_port()
+        self.smtps_port = free_port()
+        self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [
@@ -47,6 +53,10 @@ class Server:
                 str(data_dir),
                 "--http",
                 f"127.0.0.1:{self.port}",
+                "--smtp",
+                f"127.0.0.1:{self.smtp_port}",
+                "--smtps",
+                f"127.0.0.1:{self.smtps_port}",
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -61,7 +71,7 @@ class Server:
             if not line:
                 break
             self.lines.append(line)
-            if "listening on" in line:
+            if "SMTP (TLS) listening on" in line:
                 return
         self.stop()
         pytest.fail("openses serve did not start:\n" + "".join(self.lines))
@@ -246,3 +256,27 @@ def test_an_unusable_database_url_is_a_clear_error(tmp_path: Path) -> None:
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         assert "--database-url: unsupported database 'mysql'" in result.stderr
+
+
+def test_serve_runs_the_smtp_interface_with_a_self_signed_certificate(tmp_path: Path) -> None:
+    server = Server(tmp_path / "data")
+    try:
+        output = "".join(server.lines)
+        assert f"SMTP (STARTTLS) listening on 127.0.0.1:{server.smtp_port}" in output
+        key_id, secret = credentials_from(output)
+        cert = server.data_dir / "tls" / "smtp-cert.pem"
+        context = ssl.create_default_context(cafile=str(cert))
+        with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+            client.starttls(context=context)
+            client.login(key_id, derive_smtp_password(secret, "us-east-1"))
+            client.mail("someone@unverified.example")
+            client.rcpt("a@example.net")
+            code, text = client.data(b"From: someone@unverified.example\r\n\r\nhi\r\n")
+        assert code == 554
+        assert text.decode().startswith("Message rejected: Email address is not verified.")
+        with smtplib.SMTP_SSL(
+            "127.0.0.1", server.smtps_port, timeout=10, context=context
+        ) as client:
+            assert client.login(key_id, derive_smtp_password(secret, "us-east-1"))[0] == 235
+    finally:
+        server.stop()

@@ -1,0 +1,434 @@
+"""One SMTP connection: aiosmtpd's protocol, adjusted to behave and word itself like SES.
+
+aiosmtpd parses SMTP; this module decides. What SES does (spec §6.4), and how it is done here:
+
+* TLS before anything that matters. On the STARTTLS listener aiosmtpd's ``require_starttls``
+  answers every command but EHLO/HELO/NOOP/QUIT/STARTTLS with ``530 Must issue a STARTTLS
+  command first`` and AUTH is not advertised before TLS. On the implicit-TLS listener the
+  socket is TLS from the first byte; aiosmtpd only counts STARTTLS as encryption (its issue
+  #281), so that listener runs with ``auth_require_tls=False``, which is exact there.
+* AUTH PLAIN and LOGIN (aiosmtpd's own parsers). aiosmtpd's authenticator callback is
+  synchronous, so it only hands the credentials over and the asynchronous check
+  (:mod:`openses.smtp.credentials`) completes the mechanism. Failures answer
+  ``535 Authentication Credentials Invalid`` (aiosmtpd's default ``handled=True`` would send
+  nothing and hang the client).
+* MAIL, RCPT and DATA need AUTH: ``530 Authentication required``.
+* Envelope addresses: :mod:`openses.smtp.addresses`; more recipients than the limit: see
+  :mod:`openses.smtp.replies`.
+* SIZE is advertised (``data_size_limit``) and enforced both on ``MAIL … SIZE=`` and on the
+  bytes actually received; both answer ``552 Message is too long.``. 8BITMIME is offered
+  (the message bytes are passed through untouched); SMTPUTF8 is not (SES has none).
+* DATA hands the exact received bytes (dot-unstuffed, CRLF as sent) to the backend with a
+  :class:`~openses.services.principals.Call` for the session's principal and region, the
+  peer's IP address and ``secure_transport=True`` (AUTH is impossible without TLS).
+* An idle connection is closed with ``451 Timeout waiting for data from client``. Idle means
+  no bytes from the client: a long DATA upload is not idle, and neither is a connection whose
+  command is waiting for the backend. (aiosmtpd's own timer counts only between commands and
+  closes without a reply, so it is set out of reach.)
+* Concurrent connections over the limit get ``421 Too many concurrent SMTP connections`` as
+  their greeting and are closed. They are counted once their TLS handshake (implicit TLS) is
+  done; handshakes are bounded by the listener's handshake timeout.
+
+Replies aiosmtpd words itself for these situations are rewritten in :meth:`SesSmtp.push`
+(table in :mod:`openses.smtp.replies`); everything else (HELO/EHLO, RSET, NOOP, QUIT, command
+syntax) is aiosmtpd's standard behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import ssl
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from openses.services.errors import ServiceError
+from openses.services.principals import Call
+from openses.smtp import replies
+from openses.smtp.addresses import address_text, is_valid_address
+from openses.smtp.credentials import SmtpIdentity, authenticate
+from openses.smtp.ports import SmtpBackend
+
+log = logging.getLogger(__name__)
+
+IDENT: Final = "ESMTP OpenSES"
+_OUT_OF_REACH: Final = 10 * 365 * 24 * 3600.0  # aiosmtpd's own command timer: never fires
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """What every connection of one service shares: the backend, the clock and the limits."""
+
+    backend: SmtpBackend
+    clock: Callable[[], datetime]
+    hostname: str
+    default_region: str
+    regions: Sequence[str]
+    max_message_size: int
+    max_recipients: int
+    idle_timeout: float
+
+
+class ConnectionRegistry:
+    """The live connections of all listeners, for the concurrency limit and for shutdown."""
+
+    def __init__(self, max_connections: int) -> None:
+        self.max_connections = max_connections
+        self.live: set[SesSmtp] = set()
+
+    def admit(self, connection: SesSmtp) -> bool:
+        if len(self.live) >= self.max_connections:
+            return False
+        self.live.add(connection)
+        return True
+
+    def release(self, connection: SesSmtp) -> None:
+        self.live.discard(connection)
+
+    async def abort_all(self, timeout: float = 5.0) -> None:
+        """Drop every live connection and wait until their sessions have ended."""
+        connections = list(self.live)
+        for connection in connections:
+            connection.abort()
+        waits = [asyncio.ensure_future(connection.ended.wait()) for connection in connections]
+        if waits:
+            _, pending = await asyncio.wait(waits, timeout=timeout)
+            for wait in pending:
+                wait.cancel()
+        tasks = [task for connection in connections if (task := connection.handler_task)]
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+
+
+class _QuietSession(Session):
+    """aiosmtpd's Session, without the deprecation log line its ``login_data`` writes."""
+
+    @property
+    def login_data(self) -> Any:
+        return self._login_data
+
+    @login_data.setter
+    def login_data(self, value: Any) -> None:
+        self._login_data = value
+
+
+class _Envelope(Envelope):
+    def __init__(self) -> None:
+        super().__init__()
+        self.too_many_recipients = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Submitted:
+    """Credentials aiosmtpd parsed, waiting for the asynchronous check."""
+
+    credentials: LoginPassword
+
+
+def _hold_credentials(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+) -> AuthResult:
+    return AuthResult(success=False, handled=True, auth_data=_Submitted(auth_data))
+
+
+def peer_ip(peer: Any) -> str | None:
+    """The client's IP address from a socket peer name (IPv4-mapped IPv6 as plain IPv4)."""
+    if not isinstance(peer, tuple) or not peer or not isinstance(peer[0], str):
+        return None
+    try:
+        address = ipaddress.ip_address(peer[0].split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
+class SesHandler:
+    """aiosmtpd's handler hooks: envelope checks and the submission itself."""
+
+    def __init__(self, policy: SessionPolicy) -> None:
+        self.policy = policy
+
+    async def handle_MAIL(  # noqa: N802 (aiosmtpd's hook names)
+        self,
+        server: SesSmtp,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        if not is_valid_address(address):
+            return replies.invalid_sender(server.written_address(address))
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return replies.OK
+
+    async def handle_RCPT(  # noqa: N802
+        self,
+        server: SesSmtp,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if not is_valid_address(address):
+            return replies.unknown_recipient(server.written_address(address))
+        limit = self.policy.max_recipients
+        if len(envelope.rcpt_tos) >= limit:
+            if isinstance(envelope, _Envelope):
+                envelope.too_many_recipients = True
+            return replies.too_many_recipients(limit)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return replies.OK
+
+    async def handle_DATA(  # noqa: N802
+        self, server: SesSmtp, session: Session, envelope: Envelope
+    ) -> str:
+        identity: object = session.auth_data
+        if not isinstance(identity, SmtpIdentity):  # aiosmtpd checked AUTH already
+            return replies.AUTH_REQUIRED
+        assert envelope.mail_from is not None
+        assert envelope.original_content is not None
+        call = Call(
+            identity.principal,
+            identity.region,
+            now=self.policy.clock(),
+            source_ip=peer_ip(session.peer),
+            secure_transport=True,
+        )
+        try:
+            async with server.busy():
+                message_id = await self.policy.backend.submit_smtp(
+                    call, envelope.mail_from, tuple(envelope.rcpt_tos), envelope.original_content
+                )
+        except ServiceError as error:
+            reply = replies.for_error(error)
+            if reply is not None:
+                return reply
+            log.exception("SMTP submission raised an unexpected %s", type(error).__name__)
+            return replies.TEMPORARY_FAILURE
+        except Exception:
+            log.exception("SMTP submission failed")
+            return replies.TEMPORARY_FAILURE
+        return replies.accepted(message_id)
+
+    async def handle_exception(self, error: Exception) -> str:
+        log.error("SMTP session error", exc_info=error)
+        return replies.TEMPORARY_FAILURE
+
+
+class SesSmtp(SMTP):
+    """aiosmtpd's SMTP protocol for one connection, with SES's rules and wording."""
+
+    def __init__(
+        self,
+        handler: SesHandler,
+        registry: ConnectionRegistry,
+        *,
+        tls_context: ssl.SSLContext,
+        implicit_tls: bool,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        policy = handler.policy
+        self._ses_policy = policy
+        self._ses_registry = registry
+        self._ses_refused = False
+        self._ses_busy = 0
+        self._ses_command: tuple[str, str] | None = None
+        self._ses_idle: asyncio.TimerHandle | None = None
+        self._ses_last_activity = loop.time()
+        self.ended = asyncio.Event()
+        super().__init__(
+            handler,
+            data_size_limit=policy.max_message_size,
+            enable_SMTPUTF8=False,
+            decode_data=False,
+            hostname=policy.hostname,
+            ident=IDENT,
+            tls_context=None if implicit_tls else tls_context,
+            require_starttls=not implicit_tls,
+            timeout=_OUT_OF_REACH,
+            auth_required=False,  # enforced by check_auth_needed, in SES's words
+            auth_require_tls=not implicit_tls,
+            authenticator=_hold_credentials,
+            loop=loop,
+        )
+
+    # ------------------------------------------------------------ connection life
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.transport is None:  # the connection itself, not the STARTTLS upgrade
+            if not self._ses_registry.admit(self):
+                self._ses_refused = True
+                log.warning("SMTP connection refused: %d connections", len(self._ses_registry.live))
+                assert isinstance(transport, asyncio.WriteTransport)
+                transport.write(f"{replies.TOO_MANY_CONNECTIONS}\r\n".encode("ascii"))
+                transport.close()
+                return
+            self._ses_touch()
+            self._ses_arm_idle(self._ses_policy.idle_timeout)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._ses_refused:
+            self.ended.set()
+            return
+        self._ses_registry.release(self)
+        if self._ses_idle is not None:
+            self._ses_idle.cancel()
+        try:
+            super().connection_lost(error)
+        finally:
+            self.ended.set()
+
+    def data_received(self, data: bytes) -> None:
+        self._ses_touch()
+        super().data_received(data)
+
+    def abort(self) -> None:
+        """Drop the connection now (service shutdown)."""
+        if isinstance(self.transport, asyncio.Transport):
+            self.transport.abort()
+
+    @property
+    def handler_task(self) -> asyncio.Task[None] | None:
+        return self._handler_coroutine
+
+    @contextlib.asynccontextmanager
+    async def busy(self) -> AsyncIterator[None]:
+        """While the backend works for this connection, the client is not idle."""
+        self._ses_busy += 1
+        try:
+            yield
+        finally:
+            self._ses_busy -= 1
+            self._ses_touch()
+
+    def _ses_touch(self) -> None:
+        self._ses_last_activity = self.loop.time()
+
+    def _ses_arm_idle(self, delay: float) -> None:
+        self._ses_idle = self.loop.call_later(delay, self._ses_check_idle)
+
+    def _ses_check_idle(self) -> None:
+        timeout = self._ses_policy.idle_timeout
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        idle = self.loop.time() - self._ses_last_activity
+        if self._ses_busy or idle < timeout:
+            self._ses_arm_idle(timeout if self._ses_busy else timeout - idle)
+            return
+        log.info("%r SMTP connection idle for %.0f s, closing", self.session_peer, idle)
+        assert isinstance(transport, asyncio.WriteTransport)
+        transport.write(f"{replies.DATA_TIMEOUT}\r\n".encode("ascii"))
+        transport.close()
+
+    @property
+    def session_peer(self) -> Any:
+        return None if self.session is None else self.session.peer
+
+    def _create_session(self) -> Session:
+        return _QuietSession(self.loop)
+
+    def _create_envelope(self) -> Envelope:
+        return _Envelope()
+
+    # ------------------------------------------------------------ SES's wording
+    async def push(self, status: str | bytes) -> None:
+        if isinstance(status, str):
+            await super().push(self._ses_reword(status))
+        else:
+            await super().push(status)
+
+    def _ses_reword(self, status: str) -> str:
+        fixed = replies.AIOSMTPD_REWRITES.get(status)
+        if fixed is not None:
+            return fixed
+        if status == replies.AIOSMTPD_MALFORMED_ADDRESS and self._ses_command is not None:
+            verb, text = self._ses_command
+            if verb == "MAIL":
+                return replies.invalid_sender(text)
+            return replies.unknown_recipient(text)
+        if status.startswith(replies.AIOSMTPD_MAIL_SYNTAX_PREFIX):
+            return replies.BAD_MAIL_SYNTAX
+        if status.startswith(replies.AIOSMTPD_RCPT_SYNTAX_PREFIX):
+            return replies.BAD_RCPT_SYNTAX
+        return status
+
+    def written_address(self, parsed: str) -> str:
+        """The address of the current MAIL/RCPT as the client wrote it (else as parsed)."""
+        if self._ses_command is not None and self._ses_command[1]:
+            return self._ses_command[1]
+        return parsed
+
+    async def check_auth_needed(self, caller_method: str) -> bool:
+        if self.session is not None and self.session.authenticated:
+            return False
+        await self.push(replies.AUTH_REQUIRED)
+        return True
+
+    # ------------------------------------------------------------ commands
+    async def smtp_MAIL(self, arg: str | None) -> None:  # noqa: N802
+        self._ses_command = ("MAIL", address_text(arg, "FROM:"))
+        try:
+            await super().smtp_MAIL(arg)
+        finally:
+            self._ses_command = None
+
+    async def smtp_RCPT(self, arg: str | None) -> None:  # noqa: N802
+        self._ses_command = ("RCPT", address_text(arg, "TO:"))
+        try:
+            await super().smtp_RCPT(arg)
+        finally:
+            self._ses_command = None
+
+    async def smtp_DATA(self, arg: str) -> None:  # noqa: N802
+        envelope = self.envelope
+        if (
+            isinstance(envelope, _Envelope)
+            and envelope.too_many_recipients
+            and self.session is not None
+            and self.session.authenticated
+        ):
+            # The whole transaction fails, as at SES: never deliver to a silent subset.
+            self.envelope = self._create_envelope()
+            await self.push(replies.too_many_recipients(self._ses_policy.max_recipients))
+            return
+        await super().smtp_DATA(arg)
+
+    # ------------------------------------------------------------ AUTH
+    async def auth_PLAIN(self, _: Any, args: list[str]) -> AuthResult:  # noqa: N802
+        return await self._ses_verify(await super().auth_PLAIN(_, args))
+
+    async def auth_LOGIN(self, _: Any, args: list[str]) -> AuthResult:  # noqa: N802
+        return await self._ses_verify(await super().auth_LOGIN(_, args))
+
+    async def _ses_verify(self, parsed: AuthResult) -> AuthResult:
+        submitted = parsed.auth_data
+        if not isinstance(submitted, _Submitted):
+            return parsed  # aiosmtpd has answered already (bad base64, "*" abort, …)
+        policy = self._ses_policy
+        try:
+            async with self.busy():
+                identity = await authenticate(
+                    policy.backend,
+                    submitted.credentials.login,
+                    submitted.credentials.password,
+                    default_region=policy.default_region,
+                    regions=policy.regions,
+                )
+        except Exception:
+            log.exception("SMTP credential lookup failed")
+            return AuthResult(success=False, handled=False, message=replies.AUTH_TEMPORARY_FAILURE)
+        if identity is None:
+            log.info("%r SMTP authentication failed", self.session_peer)
+            return AuthResult(success=False, handled=False, message=replies.AUTH_INVALID)
+        return AuthResult(success=True, message=replies.AUTH_SUCCESSFUL, auth_data=identity)
