@@ -33,6 +33,7 @@ from openses.services.identities import IdentitiesService
 from openses.services.outbox import OutboxService
 from openses.services.principals import Call, Principal, PrincipalKind
 from openses.services.sending import SendingService
+from openses.services.templates import TemplatesService
 from openses.smtp import SmtpListeners, SmtpSettings, start_smtp
 from openses.storage.store import SqlStore, open_store
 from openses.storage.urls import database_url
@@ -122,7 +123,11 @@ async def build(settings: ServeSettings) -> Application:
         verification_sender=settings.verification_sender,
     )
     services = Services(
-        accounts, identities, AccountStateService(store), SendingService(store, accounts)
+        accounts,
+        identities,
+        AccountStateService(store),
+        SendingService(store, accounts),
+        TemplatesService(store),
     )
     outbox = OutboxService(store)
     dispatcher = Dispatcher({name: cls(services) for name, cls in HANDLER_CLASSES.items()})

@@ -78,6 +78,7 @@ def admin_routes(
             "source": message.source,
             "recipients": list(message.recipients),
             "subject": message.subject,
+            "error": message.error,
             "created_at": message.created_at.isoformat(),
             "raw_url": f"{public_url}/_openses/messages/{message.message_id}/raw",
         }
@@ -90,7 +91,8 @@ def admin_routes(
             limit = min(int(query.get("limit", "100")), MAX_LIMIT)
             kind = MessageKind(query["kind"]) if "kind" in query else None
         except ValueError:
-            return JSONResponse({"error": "limit must be a number; kind send|verification"}, 400)
+            kinds = "|".join(kind.value for kind in MessageKind)
+            return JSONResponse({"error": f"limit must be a number; kind {kinds}"}, 400)
         where = MessageFilter(
             account_id=query.get("account"),
             region=query.get("region"),

@@ -75,6 +75,8 @@ class Submission:
     message: bytes  # the MIME message, control headers removed, not yet finalized
     subject: str
     configuration_set: str | None = None
+    #: A templated send whose data did not render: accepted, recorded, never delivered.
+    rendering_error: str | None = None
 
     @property
     def roles(self) -> tuple[RoleUse, RoleUse, RoleUse]:

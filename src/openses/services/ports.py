@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -16,6 +17,13 @@ from openses.domain.accounts import AccessKey, Account, IamUser, UserPolicy
 from openses.domain.identities import Identity, IdentityKind, IdentityPolicy
 from openses.domain.outbox import CapturedMessage, MessageFilter
 from openses.domain.sending import RateBucket
+from openses.domain.templates import EmailTemplate
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTemplate:
+    template: EmailTemplate
+    created_at: datetime
 
 
 class Conflict(Exception):
@@ -136,6 +144,22 @@ class Tx(Protocol):
         """The send-rate bucket (created as ``initial`` if missing), locked until commit."""
 
     async def save_rate_bucket(self, account_id: str, region: str, bucket: RateBucket) -> None: ...
+
+    # ----------------------------------------------------------------- templates
+    async def insert_template(self, account_id: str, region: str, stored: StoredTemplate) -> None:
+        """Raises :class:`Conflict` if the account has a template of that name in the region."""
+
+    async def get_template(
+        self, account_id: str, region: str, name: str
+    ) -> StoredTemplate | None: ...
+    async def list_templates(self, account_id: str, region: str) -> list[StoredTemplate]:
+        """Sorted by name."""
+
+    async def count_templates(self, account_id: str, region: str) -> int: ...
+    async def update_template(
+        self, account_id: str, region: str, template: EmailTemplate
+    ) -> bool: ...
+    async def delete_template(self, account_id: str, region: str, name: str) -> bool: ...
 
 
 class Store(Protocol):

@@ -109,8 +109,12 @@ def simple_submission(
     return_path: str | None = None,
     arns: Arns = Arns(),
     configuration_set: str | None = None,
+    rendering_error: str | None = None,
 ) -> Submission:
-    """A message the service composed from parameters: From is the source."""
+    """A message the service composed from parameters: From is the source.
+
+    A templated send that failed to render passes ``rendering_error`` (and no message).
+    """
     if len(message) > size_limit:
         raise MessageTooLarge(f"Message length is more than {size_limit} bytes long.")
     source_box = _mailbox(source, "Source")
@@ -128,6 +132,7 @@ def simple_submission(
         message=message,
         subject=subject,
         configuration_set=configuration_set,
+        rendering_error=rendering_error,
     )
 
 

@@ -86,6 +86,12 @@ class _Reads:
     owned: dict[tuple[str, str], dict[str, OwnerIdentity]]  # (account, region) -> identities
 
 
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    authorizations: tuple[Authorization, ...]
+    denial: str | None  # the access-denied sentence of the first refused ARN and action
+
+
 class SendingService:
     def __init__(
         self,
@@ -101,9 +107,11 @@ class SendingService:
     async def accept(self, call: Call, submission: Submission) -> Accepted:
         reads = await self._read(call, submission)
         _check_not_paused(reads)
-        authorizations = self._resolve(call, submission, reads)
+        resolved = self._resolve(call, submission, reads)
+        authorizations = resolved.authorizations
         await self._check_permissions(call, submission, authorizations)
-        _check_policies(call, submission, authorizations)
+        if resolved.denial is not None:
+            raise AccessDenied(resolved.denial)
         _check_sandbox(call, submission, reads)
         accepted_id = await self._charge_and_store(call, submission, reads, authorizations)
         return Accepted(accepted_id, authorizations)
@@ -187,13 +195,13 @@ class SendingService:
 
     # ---------------------------------------------------------- resolve and decide
 
-    def _resolve(
-        self, call: Call, submission: Submission, reads: _Reads
-    ) -> tuple[Authorization, ...]:
-        """Step 2 (every role resolved), with each ARN's policy decision already made."""
+    def _resolve(self, call: Call, submission: Submission, reads: _Reads) -> _Resolved:
+        """Step 2 (every role resolved), with each ARN's policy decision already made for
+        every action checked; the first refusal is kept for step 3."""
         unverified: list[Address] = []
         misaligned: list[str] = []
         authorizations: dict[tuple[str, str], Authorization] = {}
+        denial: str | None = None
         context = _context(call, submission)
         for use in submission.roles:
             if use.arn is None:
@@ -203,16 +211,22 @@ class SendingService:
             key = (use.address.address, str(use.arn))
             if key in authorizations:
                 continue
-            decided = authorize_use(
-                caller=call.principal.caller,
-                action=submission.action,
-                region=call.region,
-                address=use.address.address,
-                arn=use.arn,
-                owner_identities=reads.owned.get((use.arn.account, use.arn.region), {}),
-                context=context,
-            )
-            authorizations[key] = decided
+            for action in submission.actions:
+                decided = authorize_use(
+                    caller=call.principal.caller,
+                    action=action,
+                    region=call.region,
+                    address=use.address.address,
+                    arn=use.arn,
+                    owner_identities=reads.owned.get((use.arn.account, use.arn.region), {}),
+                    context=context,
+                )
+                authorizations[key] = decided
+                if decided.verdict is Verdict.ACCESS_DENIED:
+                    if denial is None:
+                        resource = decided.governing or decided.arn
+                        denial = access_denied_message(call.principal.arn, action, resource)
+                    break
             if decided.verdict is Verdict.NOT_VERIFIED:
                 unverified.append(use.address)
             elif decided.verdict is Verdict.NOT_ALIGNED:
@@ -221,7 +235,7 @@ class SendingService:
             raise InvalidParameter(misaligned[0])
         if unverified:
             raise MessageRejected(not_verified_message(call.region, unverified))
-        return tuple(authorizations.values())
+        return _Resolved(tuple(authorizations.values()), denial)
 
     async def _check_permissions(
         self, call: Call, submission: Submission, authorizations: Sequence[Authorization]
@@ -257,6 +271,11 @@ class SendingService:
         recipients = len(submission.recipients)
         quota_recipients = sum(1 for r in submission.recipients if not is_simulator(r))
         accepted_id = message_id(call.now, self.new_unique())
+        if submission.rendering_error is not None:
+            # Accepted and recorded, but never sent: neither quota nor rate is charged.
+            async with self.store.transaction() as tx:
+                await tx.insert_message(_captured(call, submission, accepted_id, authorizations))
+            return accepted_id
         async with self.store.transaction() as tx:
             sent = await tx.recipients_sent_since(call.account_id, call.region, call.now - DAY)
             if not daily_quota_left(account.max_24_hour_send, sent):
@@ -289,17 +308,6 @@ def _check_not_paused(reads: _Reads) -> None:
             if not reads.account.sending_enabled
             else "Email sending is disabled for this account in this region."
         )
-
-
-def _check_policies(
-    call: Call, submission: Submission, authorizations: Iterable[Authorization]
-) -> None:
-    for decided in authorizations:
-        if decided.verdict is Verdict.ACCESS_DENIED:
-            resource = decided.governing or decided.arn
-            raise AccessDenied(
-                access_denied_message(call.principal.arn, submission.action, resource)
-            )
 
 
 def _check_sandbox(call: Call, submission: Submission, reads: _Reads) -> None:
@@ -356,10 +364,15 @@ def _captured(
     call: Call, submission: Submission, accepted_id: str, authorizations: Iterable[Authorization]
 ) -> CapturedMessage:
     decided = list(authorizations)
-    raw = RawMessage.parse(submission.message).with_replaced(
-        "Message-ID", message_id_header(accepted_id, call.region)
-    )
-    raw = RawMessage.parse(raw).with_replaced("Date", format_datetime(call.now.astimezone(UTC)))
+    kind = MessageKind.SEND
+    raw = submission.message
+    if submission.rendering_error is not None:
+        kind = MessageKind.RENDERING_FAILURE
+    else:
+        raw = RawMessage.parse(raw).with_replaced(
+            "Message-ID", message_id_header(accepted_id, call.region)
+        )
+        raw = RawMessage.parse(raw).with_replaced("Date", format_datetime(call.now.astimezone(UTC)))
     statements: tuple[dict[str, object], ...] = tuple(
         {
             "identity": str(a.governing or a.arn),
@@ -373,7 +386,7 @@ def _captured(
     )
     return CapturedMessage(
         message_id=accepted_id,
-        kind=MessageKind.SEND,
+        kind=kind,
         region=call.region,
         account_id=call.account_id,
         created_at=call.now,
@@ -387,4 +400,5 @@ def _captured(
             dict.fromkeys(str(a.governing) for a in decided if a.governing is not None)
         ),
         statements=statements,
+        error=submission.rendering_error,
     )

@@ -24,7 +24,8 @@ from openses.domain.identities import (
 )
 from openses.domain.outbox import CapturedMessage, MessageKind
 
-Row = RowMapping
+Row = RowMapping | dict[str, Any]
+"""A row as read: column name -> value (SQLAlchemy's ``RowMapping``, or a plain dict)."""
 Values = dict[str, Any]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -263,6 +264,7 @@ def message_values(message: CapturedMessage) -> Values:
             "governing_arns": json_text(list(message.governing_arns)),
             "statements": json_text(list(message.statements)),
             "raw": bytes(message.raw),
+            "error": message.error,
         }
     )
 
@@ -282,4 +284,5 @@ def message_record(row: Row) -> CapturedMessage:
         identity_arns=json_string_list(row["identity_arns"]),
         governing_arns=json_string_list(row["governing_arns"]),
         statements=json_object_list(row["statements"]),
+        error=row["error"],
     )

@@ -139,6 +139,7 @@ messages = Table(
     Column("governing_arns", Text, nullable=False),  # JSON list
     Column("statements", Text, nullable=False),  # JSON list of objects
     Column("raw", LargeBinary, nullable=False),
+    Column("error", Text, nullable=True),  # why a rendering failure was not sent (0002)
     Index("messages_by_account", "account_id", "region", "kind", "created_at"),
     Index("messages_by_time", "created_at"),
 )

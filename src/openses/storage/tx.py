@@ -1,7 +1,8 @@
 """The storage transaction: every read and write the services make, as SQLAlchemy Core statements.
 
 One implementation serves SQLite and PostgreSQL; each area's statements live in their own module
-(``accounts``, ``identities``, ``outbox``, ``sending``) on the shared base in ``statements``.
+(``accounts``, ``identities``, ``outbox``, ``sending``, ``templates``) on the shared base in
+``statements``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from openses.storage.accounts import AccountStatements
 from openses.storage.identities import IdentityStatements
 from openses.storage.outbox import OutboxStatements
 from openses.storage.sending import SendingStatements
+from openses.storage.templates import TemplateStatements
 
 
-class SqlTx(AccountStatements, IdentityStatements, OutboxStatements, SendingStatements):
+class SqlTx(
+    AccountStatements, IdentityStatements, OutboxStatements, SendingStatements, TemplateStatements
+):
     """A :class:`~openses.services.ports.Tx` over one connection inside an open transaction."""

@@ -14,6 +14,7 @@ from openses.services.errors import InvalidParameter
 from openses.services.identities import IdentitiesService
 from openses.services.principals import Call
 from openses.services.sending import SendingService
+from openses.services.templates import TemplatesService
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Services:
     identities: IdentitiesService
     account_state: AccountStateService
     sending: SendingService
+    templates: TemplatesService
 
 
 def call_of(ctx: RequestContext) -> Call:

@@ -23,7 +23,7 @@ Result = dict[str, Any]
 _PENDING_ID = "<pending@openses.invalid>"
 
 
-def _no_configuration_sets(name: str | None) -> None:
+def no_configuration_sets(name: str | None) -> None:
     # Configuration sets are not implemented yet (see docs/compatibility.md): none exists.
     if name:
         raise ConfigurationSetNotFound(f"Configuration set <{name}> does not exist.")
@@ -35,7 +35,7 @@ def _content(part: Params | None) -> Content | None:
     return Content(part.get("Data", ""), part.get("Charset"))
 
 
-def _compose(
+def compose(
     ctx: RequestContext,
     *,
     source: str,
@@ -62,7 +62,7 @@ def _compose(
         raise InvalidParameter(error.reason) from None
 
 
-def _recipients(destination: Params) -> list[str]:
+def recipients_of(destination: Params) -> list[str]:
     return [
         *destination.get("ToAddresses", []),
         *destination.get("CcAddresses", []),
@@ -71,11 +71,11 @@ def _recipients(destination: Params) -> list[str]:
 
 
 async def send_email_v1(services: Services, ctx: RequestContext, params: Params) -> Result:
-    _no_configuration_sets(params.get("ConfigurationSetName"))
+    no_configuration_sets(params.get("ConfigurationSetName"))
     message = params["Message"]
     destination = params["Destination"]
     subject = message.get("Subject")
-    composed = _compose(
+    composed = compose(
         ctx,
         source=params["Source"],
         destination=destination,
@@ -89,7 +89,7 @@ async def send_email_v1(services: Services, ctx: RequestContext, params: Params)
         api_version="1",
         size_limit=V1_MAX_MESSAGE_BYTES,
         source=params["Source"],
-        recipients=_recipients(destination),
+        recipients=recipients_of(destination),
         subject=(subject or {}).get("Data", ""),
         return_path=params.get("ReturnPath"),
         arns=Arns(params.get("SourceArn"), None, params.get("ReturnPathArn")),
@@ -99,7 +99,7 @@ async def send_email_v1(services: Services, ctx: RequestContext, params: Params)
 
 
 async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Params) -> Result:
-    _no_configuration_sets(params.get("ConfigurationSetName"))
+    no_configuration_sets(params.get("ConfigurationSetName"))
     submission = raw_submission(
         params["RawMessage"]["Data"],
         actions=("ses:SendRawEmail",),
@@ -109,13 +109,13 @@ async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Par
         destinations=params.get("Destinations"),
         arns=Arns(params.get("SourceArn"), params.get("FromArn"), params.get("ReturnPathArn")),
     )
-    _no_configuration_sets(submission.configuration_set)
+    no_configuration_sets(submission.configuration_set)
     accepted = await services.sending.accept(call_of(ctx), submission)
     return {"MessageId": accepted.message_id}
 
 
 async def send_email_v2(services: Services, ctx: RequestContext, params: Params) -> Result:
-    _no_configuration_sets(params.get("ConfigurationSetName"))
+    no_configuration_sets(params.get("ConfigurationSetName"))
     content = params["Content"]
     from_arn = params.get("FromEmailAddressIdentityArn")
     feedback_arn = params.get("FeedbackForwardingEmailAddressIdentityArn")
@@ -127,17 +127,17 @@ async def send_email_v2(services: Services, ctx: RequestContext, params: Params)
             api_version="2",
             size_limit=V2_MAX_MESSAGE_BYTES,
             source=params.get("FromEmailAddress"),
-            destinations=_recipients(destination) or None,
+            destinations=recipients_of(destination) or None,
             # The v2 From ARN covers source and From and overrides both headers (spec §2.2).
             arns=Arns(from_arn, from_arn, feedback_arn),
         )
-        _no_configuration_sets(submission.configuration_set)
+        no_configuration_sets(submission.configuration_set)
     elif "Simple" in content:
         if not params.get("FromEmailAddress"):
             raise InvalidParameter("FromEmailAddress is required for Simple content.")
         simple = content["Simple"]
         source = params["FromEmailAddress"]
-        composed = _compose(
+        composed = compose(
             ctx,
             source=source,
             destination=destination,
@@ -152,14 +152,12 @@ async def send_email_v2(services: Services, ctx: RequestContext, params: Params)
             api_version="2",
             size_limit=V2_MAX_MESSAGE_BYTES,
             source=source,
-            recipients=_recipients(destination),
+            recipients=recipients_of(destination),
             subject=(simple.get("Subject") or {}).get("Data", ""),
             return_path=params.get("FeedbackForwardingEmailAddress"),
             arns=Arns(from_arn, from_arn, feedback_arn),
         )
     else:
-        raise InvalidParameter(
-            "Template content is not supported by OpenSES yet; send Simple or Raw content."
-        )
+        raise InvalidParameter("Content must be Simple, Raw or Template.")
     accepted = await services.sending.accept(call_of(ctx), submission)
     return {"MessageId": accepted.message_id}

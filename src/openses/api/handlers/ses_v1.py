@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from openses.api.context import RequestContext
-from openses.api.handlers import sends
+from openses.api.handlers import sends, templated_sends
 from openses.api.handlers.common import Services, page, ses_call
 from openses.domain.identities import IdentityKind
+from openses.domain.templates import EmailTemplate
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -141,3 +142,60 @@ class SesV1Handlers:
 
     async def send_raw_email(self, ctx: RequestContext, params: Params) -> Result:
         return await sends.send_raw_email_v1(self.services, ctx, params)
+
+    async def send_templated_email(self, ctx: RequestContext, params: Params) -> Result:
+        return await templated_sends.send_templated_email_v1(self.services, ctx, params)
+
+    async def send_bulk_templated_email(self, ctx: RequestContext, params: Params) -> Result:
+        return await templated_sends.send_bulk_templated_email_v1(self.services, ctx, params)
+
+    # ------------------------------------------------------------------- templates
+
+    async def create_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        await self.services.templates.create(call, _template(params["Template"]))
+        return {}
+
+    async def update_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        await self.services.templates.update(call, _template(params["Template"]))
+        return {}
+
+    async def get_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        template = (await self.services.templates.get(call, params["TemplateName"])).template
+        parts = {
+            "TemplateName": template.name,
+            "SubjectPart": template.subject,
+            "TextPart": template.text,
+            "HtmlPart": template.html,
+        }
+        return {"Template": {key: value for key, value in parts.items() if value is not None}}
+
+    async def list_templates(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        stored = {s.template.name: s for s in await self.services.templates.list(call)}
+        names, token = page(sorted(stored), params.get("NextToken"), params.get("MaxItems") or 10)
+        metadata = [{"Name": n, "CreatedTimestamp": stored[n].created_at} for n in names]
+        return {"TemplatesMetadata": metadata, **({"NextToken": token} if token else {})}
+
+    async def delete_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        await self.services.templates.delete(call, params["TemplateName"], must_exist=False)
+        return {}
+
+    async def test_render_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        rendered = await self.services.templates.test_render(
+            call, params["TemplateName"], params["TemplateData"]
+        )
+        return {"RenderedTemplate": rendered}
+
+
+def _template(given: Params) -> EmailTemplate:
+    return EmailTemplate(
+        given["TemplateName"],
+        given.get("SubjectPart"),
+        given.get("TextPart"),
+        given.get("HtmlPart"),
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from openses.api.context import RequestContext
-from openses.api.handlers import sends
+from openses.api.handlers import sends, templated_sends
 from openses.api.handlers.common import Services, page, ses_call
 from openses.domain.identities import (
     Identity,
     IdentityKind,
     is_address_identity,
 )
+from openses.domain.templates import EmailTemplate
 from openses.services.errors import InvalidParameter
 
 Params = dict[str, Any]
@@ -144,4 +145,61 @@ class SesV2Handlers:
     # --------------------------------------------------------------------- sending
 
     async def send_email(self, ctx: RequestContext, params: Params) -> Result:
+        template = params["Content"].get("Template")
+        if template is not None:
+            return {
+                "MessageId": await templated_sends.send_template_content_v2(
+                    self.services, ctx, params, template
+                )
+            }
         return await sends.send_email_v2(self.services, ctx, params)
+
+    async def send_bulk_email(self, ctx: RequestContext, params: Params) -> Result:
+        return await templated_sends.send_bulk_email_v2(self.services, ctx, params)
+
+    # ------------------------------------------------------------------- templates
+
+    async def create_email_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        await self.services.templates.create(call, _template(params))
+        return {}
+
+    async def update_email_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        await self.services.templates.update(call, _template(params))
+        return {}
+
+    async def get_email_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        template = (await self.services.templates.get(call, params["TemplateName"])).template
+        content = {"Subject": template.subject, "Text": template.text, "Html": template.html}
+        return {
+            "TemplateName": template.name,
+            "TemplateContent": {k: v for k, v in content.items() if v is not None},
+        }
+
+    async def list_email_templates(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        stored = {s.template.name: s for s in await self.services.templates.list(call)}
+        names, token = page(sorted(stored), params.get("NextToken"), params.get("PageSize") or 10)
+        metadata = [{"TemplateName": n, "CreatedTimestamp": stored[n].created_at} for n in names]
+        return {"TemplatesMetadata": metadata, **({"NextToken": token} if token else {})}
+
+    async def delete_email_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        await self.services.templates.delete(call, params["TemplateName"], must_exist=True)
+        return {}
+
+    async def test_render_email_template(self, ctx: RequestContext, params: Params) -> Result:
+        call = await ses_call(self.services, ctx)
+        rendered = await self.services.templates.test_render(
+            call, params["TemplateName"], params["TemplateData"]
+        )
+        return {"RenderedTemplate": rendered}
+
+
+def _template(params: Params) -> EmailTemplate:
+    content = params.get("TemplateContent") or {}
+    return EmailTemplate(
+        params["TemplateName"], content.get("Subject"), content.get("Text"), content.get("Html")
+    )

@@ -1,4 +1,4 @@
-"""Sending: the per-minute send ledger, the send-rate buckets and email templates.
+"""Sending: the per-minute send ledger, send-rate buckets, email templates, message errors.
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("messages", sa.Column("error", sa.Text, nullable=True))
     op.create_table(
         "send_counts",
         sa.Column("account_id", sa.String(12), nullable=False),
@@ -55,3 +56,4 @@ def downgrade() -> None:
     op.drop_table("templates")
     op.drop_table("send_rates")
     op.drop_table("send_counts")
+    op.drop_column("messages", "error")
