@@ -10,6 +10,7 @@ import pytest
 from openses.domain.outbox import MessageFilter, MessageKind
 from openses.domain.sending import RateBucket
 from openses.services.ports import Store
+from openses.storage.store import SqlStore
 from tests.contract.records import (
     ACCOUNT,
     OTHER_ACCOUNT,
@@ -275,3 +276,36 @@ async def test_concurrent_rate_takes_never_lose_an_update(store: Store) -> None:
     await asyncio.gather(*(take() for _ in range(20)))
     async with store.transaction() as tx:
         assert await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(0.0, 0)) == RateBucket(80.0, 0)
+
+
+async def test_rate_takes_from_several_processes_share_one_bucket(
+    store: Store, store_url: str
+) -> None:
+    """This store and two more, each on its own thread and event loop (as other processes or
+    machines would be), take from one bucket at once: every take is serialized on the bucket
+    row and none is lost."""
+
+    async def take(on: Store) -> None:
+        async with on.transaction() as tx:
+            bucket = await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(100.0, 0))
+            await asyncio.sleep(0)  # let other transactions of this loop run in between
+            await tx.save_rate_bucket(ACCOUNT, REGION, RateBucket(bucket.tokens - 1, 0))
+
+    def another_process() -> None:
+        async def main() -> None:
+            other = SqlStore(store_url)
+            try:
+                await asyncio.gather(*(take(other) for _ in range(10)))
+            finally:
+                await other.close()
+
+        asyncio.run(main())
+
+    await asyncio.gather(
+        *(take(store) for _ in range(10)),
+        asyncio.to_thread(another_process),
+        asyncio.to_thread(another_process),
+    )
+    async with store.transaction() as tx:
+        final = await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(0.0, 0))
+    assert final == RateBucket(70.0, 0)
