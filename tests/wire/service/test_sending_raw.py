@@ -264,3 +264,22 @@ def test_unknown_configuration_set_is_refused(world: World) -> None:
             ConfigurationSetName="nope",
         )
     assert error_of(raised)[0] == "ConfigurationSetDoesNotExist"
+
+
+def test_v2_members_not_implemented_are_refused_by_name(world: World) -> None:
+    with pytest.raises(ClientError) as raised:
+        world.sesv2(world.owner).send_email(
+            FromEmailAddress=f"a@{world.domain}",
+            Destination={"ToAddresses": ["a@example.net"]},
+            Content={
+                "Simple": {
+                    "Subject": {"Data": "s"},
+                    "Body": {"Text": {"Data": "b"}},
+                    "Attachments": [{"RawContent": b"x", "FileName": "x.txt"}],
+                }
+            },
+        )
+    assert error_of(raised)[:2] == (
+        "BadRequestException",
+        "Simple.Attachments is not supported by OpenSES yet.",
+    )

@@ -23,6 +23,23 @@ Result = dict[str, Any]
 _PENDING_ID = "<pending@openses.invalid>"
 
 
+#: v2 send members OpenSES does not implement yet: refused by name, never silently dropped.
+_V2_NOT_YET = ("ListManagementOptions", "EndpointId", "TenantName", "ConfigurationOverrides")
+
+
+def refuse_unsupported_v2(params: Params) -> None:
+    """A v2 send using a member OpenSES does not implement is refused, naming the member."""
+    content = params.get("Content") or params.get("DefaultContent") or {}
+    used = [name for name in _V2_NOT_YET if params.get(name)]
+    used += [
+        f"{kind}.Attachments"
+        for kind in ("Simple", "Template")
+        if (content.get(kind) or {}).get("Attachments")
+    ]
+    if used:
+        raise InvalidParameter(f"{', '.join(used)} is not supported by OpenSES yet.")
+
+
 def no_configuration_sets(name: str | None) -> None:
     # Configuration sets are not implemented yet (see docs/compatibility.md): none exists.
     if name:
@@ -115,6 +132,7 @@ async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Par
 
 
 async def send_email_v2(services: Services, ctx: RequestContext, params: Params) -> Result:
+    refuse_unsupported_v2(params)
     no_configuration_sets(params.get("ConfigurationSetName"))
     content = params["Content"]
     from_arn = params.get("FromEmailAddressIdentityArn")

@@ -19,7 +19,12 @@ from typing import Any
 
 from openses.api.context import RequestContext
 from openses.api.handlers.common import Services, call_of
-from openses.api.handlers.sends import compose, no_configuration_sets, recipients_of
+from openses.api.handlers.sends import (
+    compose,
+    no_configuration_sets,
+    recipients_of,
+    refuse_unsupported_v2,
+)
 from openses.domain.sending import MAX_BULK_DESTINATIONS, V1_MAX_MESSAGE_BYTES, V2_MAX_MESSAGE_BYTES
 from openses.domain.templates import CompiledTemplate, EmailTemplate, merge_template_data
 from openses.services.errors import (
@@ -203,6 +208,8 @@ async def send_template_content_v2(
     services: Services, ctx: RequestContext, params: Params, template: Params
 ) -> str:
     """v2 SendEmail with ``Content.Template`` (authorized as ``ses:SendTemplatedEmail``)."""
+    refuse_unsupported_v2(params)
+    no_configuration_sets(params.get("ConfigurationSetName"))
     if not params.get("FromEmailAddress"):
         raise InvalidParameter("FromEmailAddress is required for Template content.")
     compiled = await compiled_v2(services, ctx, template)
@@ -224,6 +231,7 @@ async def send_template_content_v2(
 
 
 async def send_bulk_email_v2(services: Services, ctx: RequestContext, params: Params) -> Result:
+    refuse_unsupported_v2(params)
     no_configuration_sets(params.get("ConfigurationSetName"))
     if not params.get("FromEmailAddress"):
         raise InvalidParameter("FromEmailAddress is required for SendBulkEmail.")
