@@ -122,8 +122,9 @@ class RateBucket:
     """The send-rate token bucket of one account in one region.
 
     Capacity is one second's worth of the rate (at least one token); it refills continuously.
-    A send is admitted while the bucket holds a positive amount and then takes one token per
-    recipient, possibly going below zero.
+    A send is admitted while the bucket holds at least one token (one recipient's worth) and
+    then takes one token per recipient, possibly going below zero: a message to many
+    recipients is accepted whole, and later sends wait until the bucket has refilled.
     """
 
     tokens: float
@@ -140,7 +141,7 @@ class RateBucket:
     def take(self, rate: float, now_ms: int, recipients: int) -> RateBucket | None:
         """The bucket after admitting ``recipients``, or None when the rate is exceeded."""
         current = self.refilled(rate, now_ms)
-        if current.tokens <= 0:
+        if current.tokens < 1:
             return None
         return RateBucket(current.tokens - recipients, now_ms)
 

@@ -440,15 +440,20 @@ def test_sandboxed_delegate_may_send_only_to_its_verified_addresses(world: World
     assert code == "MessageRejected"
     assert message.endswith("a@x.net")
     world.verify_address(world.delegate, "me@delegate.example")
-    world.send_email(
-        world.delegate, source=source, to=["me@delegate.example"], SourceArn=world.arn()
-    )
-    world.send_email(
+    # Its own verified address and the mailbox simulator are fine (one message: the sandbox
+    # allows one per second).
+    sent = world.send_email(
         world.delegate,
         source=source,
-        to=["success@simulator.amazonses.com"],
+        to=["me@delegate.example", "success@simulator.amazonses.com"],
         SourceArn=world.arn(),
     )
+    assert world.captured(sent)["recipients"] == [
+        "me@delegate.example",
+        "success@simulator.amazonses.com",
+    ]
+    # Simulator recipients count toward the rate but not the daily quota.
+    assert world.ses(world.delegate).get_send_quota()["SentLast24Hours"] == 1
 
 
 def test_sandboxed_owner_keeps_a_production_delegate_in_the_sandbox(world: World) -> None:
