@@ -392,7 +392,7 @@ def _captured(
         created_at=call.now,
         source=submission.source.address.address,
         recipients=submission.recipients,
-        subject=submission.subject,
+        subject=_storable(submission.subject),
         raw=raw,
         caller_arn=call.principal.arn,
         identity_arns=submission.identity_arns,
@@ -400,5 +400,11 @@ def _captured(
             dict.fromkeys(str(a.governing) for a in decided if a.governing is not None)
         ),
         statements=statements,
-        error=submission.rendering_error,
+        error=None if submission.rendering_error is None else _storable(submission.rendering_error),
     )
+
+
+def _storable(text: str) -> str:
+    """Display text as the store keeps it: NUL (which no database text type holds) shown as
+    U+FFFD. The message bytes themselves are stored untouched."""
+    return text.replace("\x00", "\ufffd")

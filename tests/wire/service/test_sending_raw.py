@@ -283,3 +283,12 @@ def test_v2_members_not_implemented_are_refused_by_name(world: World) -> None:
         "BadRequestException",
         "Simple.Attachments is not supported by OpenSES yet.",
     )
+
+
+def test_a_nul_in_the_subject_is_stored_and_shown_as_a_replacement(world: World) -> None:
+    data = (
+        f"From: a@{world.domain}\r\nTo: a@example.net\r\nSubject: =?utf-8?q?a=00b?=\r\n\r\nx\r\n"
+    ).encode()
+    sent = world.ses(world.owner).send_raw_email(RawMessage={"Data": data})["MessageId"]
+    assert world.captured(sent)["subject"] == "a\ufffdb"
+    assert world.raw(sent).endswith(b"=?utf-8?q?a=00b?=\r\n\r\nx\r\n")
