@@ -109,7 +109,7 @@ class SendingService:
         _check_not_paused(reads)
         resolved = self._resolve(call, submission, reads)
         authorizations = resolved.authorizations
-        await self._check_permissions(call, submission, authorizations)
+        await self._check_permissions(call, submission, reads, authorizations)
         if resolved.denial is not None:
             raise AccessDenied(resolved.denial)
         _check_sandbox(call, submission, reads)
@@ -238,14 +238,21 @@ class SendingService:
         return _Resolved(tuple(authorizations.values()), denial)
 
     async def _check_permissions(
-        self, call: Call, submission: Submission, authorizations: Sequence[Authorization]
+        self,
+        call: Call,
+        submission: Submission,
+        reads: _Reads,
+        authorizations: Sequence[Authorization],
     ) -> None:
-        """The caller's own IAM policies must allow each action on each identity used."""
+        """The caller's own IAM policies must allow each action on each identity used: the
+        identity an ARN names, or else the caller's own identity that covers the address."""
         if call.principal.kind is PrincipalKind.ROOT:
             return
-        resources = [str(a.arn) for a in authorizations] or [
-            f"arn:aws:ses:{call.region}:{call.account_id}:identity/{_own_identity(submission)}"
-        ]
+        resources = [str(a.arn) for a in authorizations]
+        for use in submission.roles:
+            if use.arn is None:
+                name = _own_identity(reads.own, use.address.address)
+                resources.append(f"arn:aws:ses:{call.region}:{call.account_id}:identity/{name}")
         for action in submission.actions:
             for resource in dict.fromkeys(resources):
                 if call.principal.kind is PrincipalKind.SERVICE:
@@ -332,8 +339,16 @@ def _own_covers(own: dict[str, Identity], address: str) -> bool:
     )
 
 
-def _own_identity(submission: Submission) -> str:
-    return submission.source.address.address
+def _own_identity(own: dict[str, Identity], address: str) -> str:
+    """The most specific verified identity of the caller's that covers ``address``."""
+    return next(
+        (
+            name
+            for name in covering_identities(address)
+            if (identity := own.get(name)) is not None and identity.verified
+        ),
+        address,
+    )
 
 
 def _context(call: Call, submission: Submission) -> Context:

@@ -464,3 +464,30 @@ def test_sandboxed_owner_keeps_a_production_delegate_in_the_sandbox(world: World
             world.delegate, source=f"app@{world.domain}", to=["a@x.net"], SourceArn=world.arn()
         )
     assert error_of(raised)[0] == "MessageRejected"
+
+
+def test_iam_user_of_the_owner_is_checked_against_the_covering_identity(world: World) -> None:
+    iam = world.openses.client("iam", world.owner)
+    iam.create_user(UserName="app")
+    made = iam.create_access_key(UserName="app")["AccessKey"]
+    ses = world.openses.client("ses", (made["AccessKeyId"], made["SecretAccessKey"]))
+    user_arn = f"arn:aws:iam::{world.owner.account_id}:user/app"
+
+    def send() -> None:
+        ses.send_email(
+            Source=f"app@{world.domain}",
+            Destination={"ToAddresses": ["a@x.net"]},
+            Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}},
+        )
+
+    def allow_on(resource: str) -> None:
+        statement = {"Effect": "Allow", "Action": "ses:SendEmail", "Resource": resource}
+        iam.put_user_policy(UserName="app", PolicyName="send", PolicyDocument=document(statement))
+
+    allow_on(world.arn("other.example"))
+    with pytest.raises(ClientError) as raised:
+        send()
+    # The resource is the verified identity that covers the address: the domain.
+    assert error_of(raised) == ("AccessDenied", denied(user_arn, "ses:SendEmail", world.arn()), 403)
+    allow_on(world.arn())
+    send()
