@@ -4,7 +4,9 @@ Both servers run as subprocesses on loopback ports of this machine, in the same 
 
 - ``openses``: ``python -m openses serve`` on SQLite in a temporary directory, its root
   credentials fixed through ``OPENSES_ROOT_*``; every request is SigV4-verified, its key looked
-  up in the store, the quota read from the store, the answer serialized as Query XML.
+  up in the store, the quota read from the store (two read-only transactions, each checking
+  SQLite's ``data_version``; their reads are answered by the store's exact read cache, see
+  ``docs/decisions/0007-sqlite-read-cache.md``), the answer serialized as Query XML.
 - ``moto``: ``moto_server`` as it ships (moto checks no signature by default).
 - ``moto-iam``: ``moto_server`` with IAM authentication on (``INITIAL_NO_AUTH_ACTION_COUNT=3``:
   the three set-up calls create a user, its key and an ``ses:*`` policy; from then on moto
@@ -921,7 +923,7 @@ async def profile_app(requests: int, concurrency: int) -> None:
     print(
         f"  {concurrency} at a time: {parallel * 1e6:6.0f} us per request ({1 / parallel:,.0f}/s);"
         f" CPU {cpu_all * 1e6:.0f} us per request: {cpu_main * 1e6:.0f} us on the event loop "
-        f"thread, {(cpu_all - cpu_main) * 1e6:.0f} us in aiosqlite's threads"
+        f"thread, {(cpu_all - cpu_main) * 1e6:.0f} us in other threads"
     )
     print("  each part alone, one at a time, no profiler:")
     for label, seconds in parts:

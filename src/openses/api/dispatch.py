@@ -66,6 +66,7 @@ class Dispatcher:
     ) -> None:
         self._handlers = dict(handlers)
         self._translate = translate
+        self._names: dict[str, str] = {}  # operation -> method name, as read so far
 
     @property
     def services(self) -> frozenset[str]:
@@ -76,7 +77,12 @@ class Dispatcher:
         handler = self._handlers.get(service)
         if handler is None:
             return None
-        attribute = getattr(handler, method_name(operation), None)
+        name = self._names.get(operation)
+        if name is None:
+            name = method_name(operation)
+            if len(self._names) < 4096:  # operation names come from the models: a few hundred
+                self._names[operation] = name
+        attribute = getattr(handler, name, None)
         return cast(HandlerMethod, attribute) if _is_handler_method(attribute) else None
 
     async def dispatch(self, ctx: RequestContext, service: ServiceModel, params: Params) -> Result:

@@ -1,4 +1,5 @@
-"""``openses serve``: the AWS API (and, as they land, SMTP and workers) in one process."""
+"""``openses serve``: the AWS API and the SMTP interface (and, as they land, workers) in one
+process, on uvloop's event loop (measurably faster for the HTTP edge)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve = commands.add_parser(
         "serve",
         help="run the service",
-        description="Run the AWS API (SES v1/v2, IAM, STS). Migrations run on start.",
+        description="Run the AWS API (SES v1/v2, IAM, STS) and the SMTP interface. "
+        "Migrations run on start.",
     )
     add_serve_arguments(serve)
     serve.set_defaults(run=run_serve)
@@ -27,12 +29,18 @@ def run_serve(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"openses: {error}", file=sys.stderr)
         return 2
+    import uvloop  # noqa: PLC0415
+
     from openses.runtime import serve  # noqa: PLC0415 - heavy imports only when serving
     from openses.storage.urls import DatabaseUrlError  # noqa: PLC0415
 
     try:
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how an operator stops it
-            asyncio.run(serve(settings))
+        # Ctrl-C is how an operator stops it.
+        with (
+            contextlib.suppress(KeyboardInterrupt),
+            asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+        ):
+            runner.run(serve(settings))
     except DatabaseUrlError as error:
         print(f"openses: --database-url: {error}", file=sys.stderr)
         return 2

@@ -1,13 +1,63 @@
-"""Statements of accounts, their per-region sending switch, access keys, IAM users and policies."""
+"""Statements of accounts, their per-region sending switch, access keys, IAM users and policies.
+
+The reads every request makes (the access key, its account and user, the user's policies, the
+per-region switch) are prepared statements and, in read-only SQLite transactions, answered
+from the read cache (see :mod:`openses.storage.statements`).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from openses.domain.accounts import AccessKey, Account, IamUser, UserPolicy
 from openses.storage import rows
+from openses.storage.read_cache import Depends
 from openses.storage.schema import access_keys, accounts, iam_users, region_sending, user_policies
-from openses.storage.statements import Statements
+from openses.storage.statements import Prepared, Statements, ordered
+
+#: The tables each cached read depends on (see :mod:`openses.storage.read_cache`).
+ON_ACCOUNTS = Depends(accounts)
+ON_REGION_SENDING = Depends(region_sending)
+ON_ACCESS_KEYS = Depends(access_keys)
+ON_USERS = Depends(iam_users)
+ON_USER_POLICIES = Depends(user_policies)
+
+_ACCOUNT = Prepared(
+    lambda postgres: select(accounts).where(accounts.c.account_id == bindparam("account_id"))
+)
+_REGION_SENDING = Prepared(
+    lambda postgres: select(region_sending.c.enabled).where(
+        region_sending.c.account_id == bindparam("account_id"),
+        region_sending.c.region == bindparam("region"),
+    )
+)
+_ACCESS_KEY = Prepared(
+    lambda postgres: select(access_keys).where(
+        access_keys.c.access_key_id == bindparam("access_key_id")
+    )
+)
+_USER = Prepared(
+    lambda postgres: select(iam_users).where(
+        iam_users.c.account_id == bindparam("account_id"), iam_users.c.name == bindparam("name")
+    )
+)
+_USER_POLICY = Prepared(
+    lambda postgres: select(user_policies).where(
+        user_policies.c.account_id == bindparam("account_id"),
+        user_policies.c.user_name == bindparam("user_name"),
+        user_policies.c.policy_name == bindparam("policy_name"),
+    )
+)
+_USER_POLICIES = Prepared(
+    lambda postgres: (
+        select(user_policies)
+        .where(
+            user_policies.c.account_id == bindparam("account_id"),
+            user_policies.c.user_name == bindparam("user_name"),
+        )
+        .order_by(ordered(user_policies.c.policy_name, postgres))
+    )
+)
 
 
 class AccountStatements(Statements):
@@ -19,8 +69,11 @@ class AccountStatements(Statements):
         )
 
     async def get_account(self, account_id: str) -> Account | None:
-        row = await self._first(accounts, accounts.c.account_id == account_id)
-        return None if row is None else rows.account_record(row)
+        async def load() -> Account | None:
+            row = await self._row(_ACCOUNT, {"account_id": account_id})
+            return None if row is None else rows.account_record(row)
+
+        return await self._cached(ON_ACCOUNTS, ("account", account_id), load)
 
     async def update_account(self, account: Account) -> None:
         values = rows.account_values(account)
@@ -34,13 +87,11 @@ class AccountStatements(Statements):
         return int(result.scalar_one())
 
     async def get_region_sending(self, account_id: str, region: str) -> bool | None:
-        result = await self._conn.execute(
-            select(region_sending.c.enabled).where(
-                region_sending.c.account_id == account_id, region_sending.c.region == region
-            )
-        )
-        enabled = result.scalar_one_or_none()
-        return None if enabled is None else bool(enabled)
+        async def load() -> bool | None:
+            row = await self._row(_REGION_SENDING, {"account_id": account_id, "region": region})
+            return None if row is None else bool(row["enabled"])
+
+        return await self._cached(ON_REGION_SENDING, ("region_sending", account_id, region), load)
 
     async def set_region_sending(self, account_id: str, region: str, enabled: bool) -> None:
         await self._upsert(
@@ -57,8 +108,11 @@ class AccountStatements(Statements):
         )
 
     async def get_access_key(self, access_key_id: str) -> AccessKey | None:
-        row = await self._first(access_keys, access_keys.c.access_key_id == access_key_id)
-        return None if row is None else rows.access_key_record(row)
+        async def load() -> AccessKey | None:
+            row = await self._row(_ACCESS_KEY, {"access_key_id": access_key_id})
+            return None if row is None else rows.access_key_record(row)
+
+        return await self._cached(ON_ACCESS_KEYS, ("access_key", access_key_id), load)
 
     async def list_access_keys(self, account_id: str, user_name: str | None) -> list[AccessKey]:
         """Oldest first. ``user_name`` None means the root's keys (neither user nor service)."""
@@ -94,10 +148,11 @@ class AccountStatements(Statements):
         )
 
     async def get_user(self, account_id: str, name: str) -> IamUser | None:
-        row = await self._first(
-            iam_users, iam_users.c.account_id == account_id, iam_users.c.name == name
-        )
-        return None if row is None else rows.user_record(row)
+        async def load() -> IamUser | None:
+            row = await self._row(_USER, {"account_id": account_id, "name": name})
+            return None if row is None else rows.user_record(row)
+
+        return await self._cached(ON_USERS, ("user", account_id, name), load)
 
     async def list_users(self, account_id: str, path_prefix: str = "/") -> list[IamUser]:
         # substr + equality rather than LIKE: case-sensitive on both backends, nothing to escape.
@@ -138,21 +193,27 @@ class AccountStatements(Statements):
     async def get_user_policy(
         self, account_id: str, user_name: str, policy_name: str
     ) -> UserPolicy | None:
-        row = await self._first(
-            user_policies,
-            user_policies.c.account_id == account_id,
-            user_policies.c.user_name == user_name,
-            user_policies.c.policy_name == policy_name,
+        async def load() -> UserPolicy | None:
+            row = await self._row(
+                _USER_POLICY,
+                {"account_id": account_id, "user_name": user_name, "policy_name": policy_name},
+            )
+            return None if row is None else rows.user_policy_record(row)
+
+        return await self._cached(
+            ON_USER_POLICIES, ("user_policy", account_id, user_name, policy_name), load
         )
-        return None if row is None else rows.user_policy_record(row)
 
     async def list_user_policies(self, account_id: str, user_name: str) -> list[UserPolicy]:
-        result = await self._conn.execute(
-            select(user_policies)
-            .where(user_policies.c.account_id == account_id, user_policies.c.user_name == user_name)
-            .order_by(self._ordered(user_policies.c.policy_name))
+        async def load() -> tuple[UserPolicy, ...]:
+            found = await self._rows(
+                _USER_POLICIES, {"account_id": account_id, "user_name": user_name}
+            )
+            return tuple(rows.user_policy_record(row) for row in found)
+
+        return list(
+            await self._cached(ON_USER_POLICIES, ("user_policies", account_id, user_name), load)
         )
-        return [rows.user_policy_record(row) for row in result.mappings()]
 
     async def delete_user_policy(self, account_id: str, user_name: str, policy_name: str) -> bool:
         return bool(

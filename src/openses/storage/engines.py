@@ -7,7 +7,10 @@ the busy timeout) instead of failing with ``SQLITE_BUSY_SNAPSHOT`` when another 
 in between; it also makes savepoints and DDL transactional.
 
 The store runs SQLite through the synchronous ``pysqlite`` engine (``create_sqlite_engine``,
-see :mod:`openses.storage.inline`); migrations and tools use the async engine of ``create_engine``.
+see :mod:`openses.storage.inline`), which begins and ends its transactions on the driver
+connection itself (and marks the connection with :data:`RAW_TRANSACTIONS`, so that SQLAlchemy
+issues no ``BEGIN`` of its own there); migrations and tools use the async engine of
+``create_engine``.
 
 PostgreSQL (asyncpg): pooled connections, checked before use.
 """
@@ -27,6 +30,8 @@ from openses.storage.urls import async_url
 
 #: Key in a SQLite connection's ``info`` marking the next transaction as read-only (plain BEGIN).
 READ_ONLY = "openses_read_only"
+#: Key in a SQLite connection's ``info``: its owner issues BEGIN itself, SQLAlchemy must not.
+RAW_TRANSACTIONS = "openses_raw_transactions"
 #: How long a SQLite writer waits for the lock before giving up with "database is locked".
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 #: Pause between attempts to switch a new SQLite database to WAL mode.
@@ -88,5 +93,7 @@ def _enter_wal_mode(cursor: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
+    if connection.info.get(RAW_TRANSACTIONS, False):
+        return  # the inline store has begun the transaction on the driver connection
     read_only = connection.info.get(READ_ONLY, False)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

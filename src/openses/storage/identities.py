@@ -1,19 +1,69 @@
-"""Statements of identities (addresses and domains) and their sending-authorization policies."""
+"""Statements of identities (addresses and domains) and their sending-authorization policies.
+
+The reads a send or an identity operation makes (one identity, the identities among some
+names, an identity's policies) are answered from the read cache in read-only SQLite
+transactions (see :mod:`openses.storage.statements`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 
 from openses.domain.identities import Identity, IdentityKind, IdentityPolicy, VerificationStatus
 from openses.storage import rows
+from openses.storage.read_cache import Depends
 from openses.storage.schema import identities, identity_policies
-from openses.storage.statements import Statements
+from openses.storage.statements import Prepared, Statements, ordered
+
+#: The tables each cached read depends on (see :mod:`openses.storage.read_cache`).
+ON_IDENTITIES = Depends(identities)
+ON_IDENTITY_POLICIES = Depends(identity_policies)
 
 #: Names per ``IN (…)`` list: far below every driver's bound-parameter limit.
 _IN_LIST_SIZE = 500
+
+_IDENTITY = Prepared(
+    lambda postgres: select(identities).where(
+        identities.c.account_id == bindparam("account_id"),
+        identities.c.region == bindparam("region"),
+        identities.c.name == bindparam("name"),
+    )
+)
+_IDENTITIES = Prepared(
+    lambda postgres: (
+        select(identities)
+        .where(
+            identities.c.account_id == bindparam("account_id"),
+            identities.c.region == bindparam("region"),
+        )
+        .order_by(ordered(identities.c.name, postgres))
+    )
+)
+_IDENTITIES_OF_KIND = Prepared(
+    lambda postgres: (
+        select(identities)
+        .where(
+            identities.c.account_id == bindparam("account_id"),
+            identities.c.region == bindparam("region"),
+            identities.c.kind == bindparam("kind"),
+        )
+        .order_by(ordered(identities.c.name, postgres))
+    )
+)
+_IDENTITY_POLICIES = Prepared(
+    lambda postgres: (
+        select(identity_policies)
+        .where(
+            identity_policies.c.account_id == bindparam("account_id"),
+            identity_policies.c.region == bindparam("region"),
+            identity_policies.c.identity == bindparam("identity"),
+        )
+        .order_by(ordered(identity_policies.c.name, postgres))
+    )
+)
 
 
 class IdentityStatements(Statements):
@@ -25,41 +75,48 @@ class IdentityStatements(Statements):
         )
 
     async def get_identity(self, account_id: str, region: str, name: str) -> Identity | None:
-        row = await self._first(
-            identities,
-            identities.c.account_id == account_id,
-            identities.c.region == region,
-            identities.c.name == name,
-        )
-        return None if row is None else rows.identity_record(row)
+        async def load() -> Identity | None:
+            row = await self._row(
+                _IDENTITY, {"account_id": account_id, "region": region, "name": name}
+            )
+            return None if row is None else rows.identity_record(row)
+
+        return await self._cached(ON_IDENTITIES, ("identity", account_id, region, name), load)
 
     async def get_identities(
         self, account_id: str, region: str, names: Sequence[str]
     ) -> list[Identity]:
         """The identities among ``names`` that exist, sorted by name."""
-        wanted = sorted(set(names))
-        found: list[Identity] = []
-        for start in range(0, len(wanted), _IN_LIST_SIZE):
-            result = await self._conn.execute(
-                select(identities).where(
-                    identities.c.account_id == account_id,
-                    identities.c.region == region,
-                    identities.c.name.in_(wanted[start : start + _IN_LIST_SIZE]),
+        wanted = tuple(sorted(set(names)))
+
+        async def load() -> tuple[Identity, ...]:
+            found: list[Identity] = []
+            for start in range(0, len(wanted), _IN_LIST_SIZE):
+                result = await self._conn.execute(
+                    select(identities).where(
+                        identities.c.account_id == account_id,
+                        identities.c.region == region,
+                        identities.c.name.in_(wanted[start : start + _IN_LIST_SIZE]),
+                    )
                 )
-            )
-            found.extend(rows.identity_record(row) for row in result.mappings())
-        return sorted(found, key=lambda identity: identity.name)
+                found.extend(rows.identity_record(row) for row in result.mappings())
+            return tuple(sorted(found, key=lambda identity: identity.name))
+
+        return list(
+            await self._cached(ON_IDENTITIES, ("identities", account_id, region, wanted), load)
+        )
 
     async def list_identities(
         self, account_id: str, region: str, kind: IdentityKind | None = None
     ) -> list[Identity]:
-        where = [identities.c.account_id == account_id, identities.c.region == region]
-        if kind is not None:
-            where.append(identities.c.kind == kind.value)
-        result = await self._conn.execute(
-            select(identities).where(*where).order_by(self._ordered(identities.c.name))
-        )
-        return [rows.identity_record(row) for row in result.mappings()]
+        if kind is None:
+            found = await self._rows(_IDENTITIES, {"account_id": account_id, "region": region})
+        else:
+            found = await self._rows(
+                _IDENTITIES_OF_KIND,
+                {"account_id": account_id, "region": region, "kind": kind.value},
+            )
+        return [rows.identity_record(row) for row in found]
 
     async def delete_identity(self, account_id: str, region: str, name: str) -> bool:
         await self._deleted(
@@ -120,16 +177,15 @@ class IdentityStatements(Statements):
     async def list_identity_policies(
         self, account_id: str, region: str, identity: str
     ) -> list[IdentityPolicy]:
-        result = await self._conn.execute(
-            select(identity_policies)
-            .where(
-                identity_policies.c.account_id == account_id,
-                identity_policies.c.region == region,
-                identity_policies.c.identity == identity,
+        async def load() -> tuple[IdentityPolicy, ...]:
+            found = await self._rows(
+                _IDENTITY_POLICIES,
+                {"account_id": account_id, "region": region, "identity": identity},
             )
-            .order_by(self._ordered(identity_policies.c.name))
-        )
-        return [rows.identity_policy_record(row) for row in result.mappings()]
+            return tuple(rows.identity_policy_record(row) for row in found)
+
+        key = ("identity_policies", account_id, region, identity)
+        return list(await self._cached(ON_IDENTITY_POLICIES, key, load))
 
     async def delete_identity_policy(
         self, account_id: str, region: str, identity: str, name: str

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, func, literal_column, select, update
+from sqlalchemy import BigInteger, bindparam, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from openses.domain.sending import RateBucket
 from openses.storage import rows
+from openses.storage.read_cache import Depends
 from openses.storage.schema import send_counts, send_rates
-from openses.storage.statements import Statements
+from openses.storage.statements import Prepared, Statements
+
+ON_SEND_COUNTS = Depends(send_counts)
+
+_SENT_SINCE = Prepared(
+    lambda postgres: select(
+        func.coalesce(func.sum(send_counts.c.quota_recipients), 0).label("sent")
+    ).where(
+        send_counts.c.account_id == bindparam("account_id"),
+        send_counts.c.region == bindparam("region"),
+        send_counts.c.minute >= bindparam("first_minute"),
+    )
+)
 
 _MINUTE_MS = 60_000
 _COUNTERS = ("delivery_attempts", "quota_recipients", "bounces", "complaints", "rejects")
@@ -53,14 +66,17 @@ class SendingStatements(Statements):
     async def recipients_sent_since(self, account_id: str, region: str, since: datetime) -> int:
         """Quota recipients of the minutes that start at or after ``since``'s minute."""
         first_minute = rows.to_ms(since) // _MINUTE_MS * _MINUTE_MS
-        result = await self._conn.execute(
-            select(func.coalesce(func.sum(send_counts.c.quota_recipients), 0)).where(
-                send_counts.c.account_id == account_id,
-                send_counts.c.region == region,
-                send_counts.c.minute >= first_minute,
+
+        async def load() -> int:
+            found = await self._rows(
+                _SENT_SINCE,
+                {"account_id": account_id, "region": region, "first_minute": first_minute},
             )
+            return int(found[0]["sent"])
+
+        return await self._cached(
+            ON_SEND_COUNTS, ("sent_since", account_id, region, first_minute), load
         )
-        return int(result.scalar_one())
 
     async def send_buckets(
         self, account_id: str, region: str, since: datetime, bucket_seconds: int

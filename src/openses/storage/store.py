@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,8 +27,11 @@ class SqlStore:
 
     Each ``transaction()`` commits when the block ends normally and rolls back when it raises.
     On PostgreSQL it runs on its own pooled asyncpg connection; on SQLite the store's one
-    connection runs it inline on the event loop (:mod:`openses.storage.inline`). The store does
-    not create or migrate the schema; use :func:`open_store` for that.
+    connection runs it inline on the event loop (:mod:`openses.storage.inline`), and read-only
+    transactions may be answered from the store's read cache, which is exact: it is dropped
+    whenever another connection commits or this one writes (:mod:`openses.storage.read_cache`).
+    PostgreSQL reads always go to the database. The store does not create or migrate the
+    schema; use :func:`open_store` for that.
     """
 
     def __init__(self, url: str) -> None:
@@ -44,13 +48,15 @@ class SqlStore:
         """``"sqlite"`` or ``"postgresql"``."""
         return "sqlite" if self._engine is None else self._engine.dialect.name
 
-    @contextlib.asynccontextmanager
-    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[SqlTx]:
-        """A transaction; ``read_only`` ones must not write (on SQLite they take no lock)."""
+    def transaction(self, *, read_only: bool = False) -> AbstractAsyncContextManager[SqlTx]:
+        """A transaction; ``read_only`` ones must not write (on SQLite they take no lock, and
+        may be answered from the read cache, see :mod:`openses.storage.read_cache`)."""
         if self._sqlite is not None:
-            async with self._sqlite.transaction(read_only=read_only) as inline:
-                yield SqlTx(inline)
-            return
+            return self._sqlite.transaction(SqlTx, read_only=read_only)
+        return self._postgres_transaction()
+
+    @contextlib.asynccontextmanager
+    async def _postgres_transaction(self) -> AsyncIterator[SqlTx]:
         assert self._engine is not None
         async with self._engine.begin() as connection:
             yield SqlTx(connection)

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from openses.api.protocol.errors import (
     AwsError,
@@ -117,11 +117,26 @@ def parse_request(
 
 
 def _decode_form(service: ServiceModel, data: bytes | str) -> list[tuple[str, str]]:
+    """The pairs of a form, as ``parse_qsl(text, keep_blank_values=True, errors="strict")``
+    reads them (empty pieces skipped, a piece without ``=`` has an empty value)."""
+    if not data:
+        return []
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        pairs = []
+        for piece in text.split("&"):
+            if piece:
+                name, _, value = piece.partition("=")
+                pairs.append((_form_text(name), _form_text(value)))
+        return pairs
     except (UnicodeDecodeError, ValueError) as error:
         raise malformed_request(service, "The request is not valid UTF-8 form data.") from error
+
+
+def _form_text(raw: str) -> str:
+    if "%" in raw or "+" in raw:
+        return unquote(raw.replace("+", " "), encoding="utf-8", errors="strict")
+    return raw
 
 
 class _Reader:
@@ -293,5 +308,10 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#1
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+_NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _escape(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:  # most text: nothing to replace
+        return text
     return _NOT_XML.sub("\ufffd", text).translate(_XML_ESCAPES)
