@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from datetime import datetime
@@ -346,7 +347,10 @@ def _new_account(account_id: str, now: datetime, *, production: bool) -> Account
     return Account(account_id, now)
 
 
+@functools.lru_cache(maxsize=4096)
 def _principal(key: AccessKey, user: IamUser | None) -> Principal:
+    """The principal a key authenticates as (memoized: keys and users are immutable values, so
+    a changed key or user is a new entry, never a stale one)."""
     if key.service is not None:
         return Principal(
             key.account_id,
