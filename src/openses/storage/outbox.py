@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, bindparam, func, insert, select
 
 from openses.domain.outbox import CapturedMessage, MessageFilter
 from openses.storage import rows
 from openses.storage.schema import messages
-from openses.storage.statements import Statements
+from openses.storage.statements import PreparedWrite, Statements
 
+_INSERT_MESSAGE = PreparedWrite(
+    messages,
+    lambda postgres: insert(messages).values(
+        {column.name: bindparam(column.name) for column in messages.columns}
+    ),
+)
 #: Rows read per round while filtering messages on list membership (see list_messages).
 _MESSAGE_PAGE = 200
 
@@ -19,7 +25,7 @@ class OutboxStatements(Statements):
     """The capture-outbox methods of the transaction."""
 
     async def insert_message(self, message: CapturedMessage) -> None:
-        await self._conn.execute(insert(messages).values(rows.message_values(message)))
+        await self._write(_INSERT_MESSAGE, rows.message_values(message))
 
     async def list_messages(self, where: MessageFilter) -> list[CapturedMessage]:
         """Newest first (ties by message id, descending), at most ``where.limit``.

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, bindparam, func, literal_column, select, update
+from sqlalchemy import BigInteger, Insert, Table, bindparam, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from openses.domain.sending import RateBucket
 from openses.storage import rows
 from openses.storage.read_cache import Depends
 from openses.storage.schema import send_counts, send_rates
-from openses.storage.statements import Prepared, Statements
+from openses.storage.statements import Prepared, PreparedWrite, Statements
 
 ON_SEND_COUNTS = Depends(send_counts)
 
@@ -27,6 +27,55 @@ _SENT_SINCE = Prepared(
 
 _MINUTE_MS = 60_000
 _COUNTERS = ("delivery_attempts", "quota_recipients", "bounces", "complaints", "rejects")
+_COUNT_KEY = ("account_id", "region", "minute")
+_RATE_KEY = ("account_id", "region")
+
+
+def _dialect_insert(postgres: bool, table: Table) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(table) if postgres else sqlite.insert(table)
+
+
+def _add_counts(postgres: bool) -> Insert:
+    statement = _dialect_insert(postgres, send_counts).values(
+        {name: bindparam(name) for name in (*_COUNT_KEY, *_COUNTERS)}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(_COUNT_KEY),
+        set_={name: send_counts.c[name] + statement.excluded[name] for name in _COUNTERS},
+    )
+
+
+_ADD_COUNTS = PreparedWrite(send_counts, _add_counts)
+_CREATE_BUCKET = PreparedWrite(
+    send_rates,
+    lambda postgres: (
+        _dialect_insert(postgres, send_rates)
+        .values({name: bindparam(name) for name in (*_RATE_KEY, "tokens", "updated_at")})
+        .on_conflict_do_nothing(index_elements=list(_RATE_KEY))
+    ),
+)
+_LOCK_BUCKET = Prepared(
+    lambda postgres: (
+        select(send_rates.c.tokens, send_rates.c.updated_at)
+        .where(
+            send_rates.c.account_id == bindparam("account_id"),
+            send_rates.c.region == bindparam("region"),
+        )
+        .with_for_update()
+    )
+)
+# SQLAlchemy reserves the column names for the SET clause of an UPDATE: the key binds differ.
+_SAVE_BUCKET = PreparedWrite(
+    send_rates,
+    lambda postgres: (
+        update(send_rates)
+        .where(
+            send_rates.c.account_id == bindparam("key_account_id"),
+            send_rates.c.region == bindparam("key_region"),
+        )
+        .values(tokens=bindparam("tokens"), updated_at=bindparam("updated_at"))
+    ),
+)
 
 
 class SendingStatements(Statements):
@@ -54,14 +103,7 @@ class SendingStatements(Statements):
             "complaints": complaints,
             "rejects": rejects,
         }
-        dialect = postgresql if self._postgres else sqlite
-        statement = dialect.insert(send_counts).values(values)
-        await self._conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["account_id", "region", "minute"],
-                set_={name: send_counts.c[name] + statement.excluded[name] for name in _COUNTERS},
-            )
-        )
+        await self._write(_ADD_COUNTS, values)
 
     async def recipients_sent_since(self, account_id: str, region: str, since: datetime) -> int:
         """Quota recipients of the minutes that start at or after ``since``'s minute."""
@@ -115,28 +157,21 @@ class SendingStatements(Statements):
         A missing bucket is created as ``initial`` first, so that concurrent first sends on
         PostgreSQL queue on the same row lock (SQLite's write lock already serializes them).
         """
-        dialect = postgresql if self._postgres else sqlite
-        await self._conn.execute(
-            dialect.insert(send_rates)
-            .values(
-                account_id=account_id,
-                region=region,
-                tokens=initial.tokens,
-                updated_at=initial.updated_ms,
-            )
-            .on_conflict_do_nothing(index_elements=["account_id", "region"])
+        key = {"account_id": account_id, "region": region}
+        await self._write(
+            _CREATE_BUCKET, {**key, "tokens": initial.tokens, "updated_at": initial.updated_ms}
         )
-        result = await self._conn.execute(
-            select(send_rates.c.tokens, send_rates.c.updated_at)
-            .where(send_rates.c.account_id == account_id, send_rates.c.region == region)
-            .with_for_update()
-        )
-        tokens, updated = result.one()
-        return RateBucket(float(tokens), int(updated))
+        row = await self._row(_LOCK_BUCKET, key)
+        assert row is not None  # created just above if it was missing
+        return RateBucket(float(row["tokens"]), int(row["updated_at"]))
 
     async def save_rate_bucket(self, account_id: str, region: str, bucket: RateBucket) -> None:
-        await self._conn.execute(
-            update(send_rates)
-            .where(send_rates.c.account_id == account_id, send_rates.c.region == region)
-            .values(tokens=bucket.tokens, updated_at=bucket.updated_ms)
+        await self._write(
+            _SAVE_BUCKET,
+            {
+                "key_account_id": account_id,
+                "key_region": region,
+                "tokens": bucket.tokens,
+                "updated_at": bucket.updated_ms,
+            },
         )

@@ -22,7 +22,17 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Executable, Select, Table, delete, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Insert,
+    Select,
+    Table,
+    Update,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Dialect, RowMapping
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -65,13 +75,13 @@ class StatementConnection(Protocol):
 # ------------------------------------------------------------------ prepared statements
 
 
-class _SqliteQuery:
-    """A select compiled once for ``sqlite3``: its SQL, how to order the parameters, and how
-    to turn a result tuple into a row (SQLAlchemy's own bind and result processors)."""
+class _SqliteBinds:
+    """A statement compiled once for ``sqlite3``: its SQL and how to order the parameters
+    (through SQLAlchemy's own bind processors)."""
 
-    __slots__ = ("columns", "converters", "names", "sql")
+    __slots__ = ("names", "sql")
 
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Select[Any] | Insert | Update, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         names: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
@@ -85,11 +95,6 @@ class _SqliteQuery:
             fixed = MISSING if bind.required else bind.effective_value
             names.append((bind.key, fixed, processor))
         self.names = tuple(names)
-        self.columns = tuple(statement.selected_columns.keys())
-        self.converters = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        )
 
     def arguments(self, parameters: Mapping[str, Any]) -> tuple[Any, ...]:
         values = []
@@ -97,6 +102,31 @@ class _SqliteQuery:
             value = parameters[key] if fixed is MISSING else fixed
             values.append(value if processor is None else processor(value))
         return tuple(values)
+
+    def run(self, connection: sqlite3.Connection, parameters: Mapping[str, Any]) -> int:
+        """Execute a data-changing statement; the number of rows it changed."""
+        arguments = self.arguments(parameters)
+        try:
+            return connection.execute(self.sql, arguments).rowcount
+        except sqlite3.IntegrityError as error:  # as SQLAlchemy would have raised them
+            raise IntegrityError(self.sql, arguments, error) from error
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(self.sql, arguments, error, sqlite3.Error) from error
+
+
+class _SqliteQuery(_SqliteBinds):
+    """A select compiled once for ``sqlite3``, and how to turn a result tuple into a row
+    (SQLAlchemy's own result processors)."""
+
+    __slots__ = ("columns", "converters")
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        super().__init__(statement, dialect)
+        self.columns = tuple(statement.selected_columns.keys())
+        self.converters = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        )
 
     def fetch(self, connection: sqlite3.Connection, parameters: Mapping[str, Any]) -> list[Row]:
         arguments = self.arguments(parameters)
@@ -148,6 +178,30 @@ class Prepared:
         return self._sqlite_query
 
 
+class PreparedWrite:
+    """An INSERT, UPDATE or upsert of ``table`` built once per backend from ``build(postgres)``
+    with ``bindparam`` values (see :meth:`Statements._write`)."""
+
+    __slots__ = ("_build", "_postgres", "_sqlite", "table")
+
+    def __init__(self, table: Table, build: Callable[[bool], Insert | Update]) -> None:
+        self.table = table
+        self._build = build
+        self._postgres: Insert | Update | None = None
+        self._sqlite: _SqliteBinds | None = None
+
+    def statement(self) -> Insert | Update:
+        """The PostgreSQL statement (SQLite runs :meth:`sqlite_binds` on the driver)."""
+        if self._postgres is None:
+            self._postgres = self._build(True)
+        return self._postgres
+
+    def sqlite_binds(self, dialect: Dialect) -> _SqliteBinds:
+        if self._sqlite is None:
+            self._sqlite = _SqliteBinds(self._build(False), dialect)
+        return self._sqlite
+
+
 def ordered(column: ColumnElement[Any], postgres: bool) -> ColumnElement[Any]:
     """``column`` for ORDER BY: by code point on both backends (``"C"`` on PostgreSQL)."""
     return column.collate("C") if postgres else column
@@ -181,6 +235,16 @@ class Statements:
             return prepared.sqlite_query(self._conn.dialect).fetch(self._driver, parameters)
         result = await self._conn.execute(prepared.statement(self._postgres), parameters)
         return list(result.mappings())
+
+    async def _write(self, prepared: PreparedWrite, parameters: Mapping[str, Any]) -> int:
+        """Run a prepared data-changing statement; the number of rows it changed. On SQLite it
+        runs on the driver connection, and the table is noted as written (read cache)."""
+        if self._driver is not None:
+            assert isinstance(self._conn, InlineConnection)
+            self._conn.written.add(prepared.table.name)
+            return prepared.sqlite_binds(self._conn.dialect).run(self._driver, parameters)
+        result = await self._conn.execute(prepared.statement(), parameters)
+        return result.rowcount
 
     async def _row(self, prepared: Prepared, parameters: Mapping[str, Any]) -> Row | None:
         found = await self._rows(prepared, parameters)
