@@ -56,7 +56,6 @@ import json
 import os
 import pstats
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -68,6 +67,24 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, too
+
+from benchmarks.harness import (
+    Connection,
+    ResponseError,
+    child_process,
+    close_connection,
+    free_port,
+    percentile,
+    pinned,
+    placement,
+    process_cpu_seconds,
+    read_response,
+    ses_client,
+    stop,
+    wait_listening,
+)
 
 BIN = Path(sys.executable).parent
 TARGET_RATIO = 10.0
@@ -188,36 +205,6 @@ class Tally:
             self.errors[type(error).__name__] += 1
 
 
-class ResponseError(Exception):
-    """An answer that is not HTTP/1.x as this client reads it."""
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one response; return its status and whether the server closes the connection."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    if not head.startswith(b"HTTP/1."):
-        raise ResponseError(head[:40].decode("latin-1"))
-    status = int(head[9:12])
-    lowered = head.lower()
-    close = b"\r\nconnection: close" in lowered or head.startswith(b"HTTP/1.0")
-    at = lowered.find(b"\r\ncontent-length:")
-    if at >= 0:
-        end = lowered.index(b"\r\n", at + 2)
-        await reader.readexactly(int(lowered[at + 17 : end]))
-    elif b"\r\ntransfer-encoding: chunked" in lowered:
-        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
-            await reader.readexactly(size + 2)
-        while await reader.readuntil(b"\r\n") != b"\r\n":
-            pass  # trailers
-    else:
-        await reader.read()  # the body runs to the end of the connection
-        close = True
-    return status, close
-
-
-Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
-
-
 async def raw_worker(
     spec: LoadSpec, request: SignedRequest, go: asyncio.Event, tally: Tally
 ) -> None:
@@ -233,26 +220,21 @@ async def raw_worker(
                 status, close = await read_response(reader)
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
                 tally.error(error, time.perf_counter())
-                _close(connection)
+                close_connection(connection)
                 connection = None
                 await asyncio.sleep(0.001)
                 continue
             except (ResponseError, ValueError) as error:
                 tally.error(error, time.perf_counter())
-                _close(connection)
+                close_connection(connection)
                 connection = None
                 continue
             tally.record(status, started, time.perf_counter())
             if close:
-                _close(connection)
+                close_connection(connection)
                 connection = None
     finally:
-        _close(connection)
-
-
-def _close(connection: Connection | None) -> None:
-    if connection is not None:
-        connection[1].close()
+        close_connection(connection)
 
 
 async def httpx_worker(
@@ -273,12 +255,6 @@ async def httpx_worker(
             await asyncio.sleep(0.001)
             continue
         tally.record(response.status_code, started, time.perf_counter())
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads), from ``/proc``."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run_load(spec: LoadSpec) -> LoadResult:
@@ -334,12 +310,6 @@ async def run_load(spec: LoadSpec) -> LoadResult:
     )
 
 
-def percentile(ordered: list[float], fraction: float) -> float:
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def signing_cost(samples: int = 300) -> float:
     """Seconds botocore takes to sign one ``GetSendQuota`` request."""
     spec = LoadSpec("127.0.0.1", 8025, "POST", "/", QUERY_BODY, ACCESS_KEY_ID, SECRET_ACCESS_KEY)
@@ -390,87 +360,6 @@ class Generator:
 
 
 # ============================================================================ the servers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def child_process(
-    command: list[str], log: Path, cpus: set[int] | None, env: dict[str, str] | None = None
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A server subprocess (output to ``log``), on ``cpus``; stopped however the block ends."""
-    with log.open("wb") as out, pinned(cpus):
-        process = subprocess.Popen(  # the child inherits this process's CPU affinity
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            cwd=log.parent,
-        )
-    try:
-        yield process
-    finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen[Any]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@contextlib.contextmanager
-def pinned(cpus: set[int] | None) -> Iterator[None]:
-    """Run the block (and the children it starts) on ``cpus``; None leaves affinity alone."""
-    if cpus is None or not hasattr(os, "sched_setaffinity"):
-        yield
-        return
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, cpus)
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
-
-
-def wait_listening(name: str, process: subprocess.Popen[Any], port: int, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited ({process.returncode}):\n{tail(log)}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"{name} did not listen on port {port}:\n{tail(log)}")
-
-
-def tail(log: Path, lines: int = 30) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def ses_client(port: int, key_id: str, secret: str, service: str = "ses") -> Any:
-    import boto3  # noqa: PLC0415
-    from botocore.config import Config  # noqa: PLC0415
-
-    return boto3.client(
-        service,
-        endpoint_url=f"http://127.0.0.1:{port}",
-        region_name=REGION,
-        aws_access_key_id=key_id,
-        aws_secret_access_key=secret,
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
 
 
 def check_verifies(port: int, key_id: str, secret: str, *, must_reject: bool) -> None:
@@ -600,19 +489,6 @@ def generator_process(cpus: set[int] | None) -> Iterator[Generator]:
             stop(process)
         if process.stdout is not None:
             process.stdout.close()
-
-
-def placement(pin: bool) -> tuple[set[int] | None, set[int] | None, str]:
-    """CPUs for the servers and for the generator, and how to say so."""
-    available = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if not pin or len(available) < 2:
-        return None, None, f"{os.cpu_count()} CPUs, placement left to the kernel"
-    servers_on, generator_on = {available[0]}, {available[1]}
-    return (
-        servers_on,
-        generator_on,
-        f"{len(available)} CPUs; servers on CPU {available[0]}, generator on CPU {available[1]}",
-    )
 
 
 # ============================================================================== the rounds

@@ -224,7 +224,7 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
-def _close(connection: Connection | None) -> None:
+def close_connection(connection: Connection | None) -> None:
     if connection is not None:
         connection[1].close()
 
@@ -247,21 +247,21 @@ async def http_worker(
                 status, close = await read_response(reader)
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
                 tally.error(error, time.perf_counter(), in_flight=sent)
-                _close(connection)
+                close_connection(connection)
                 connection = None
                 await asyncio.sleep(0.001)
                 continue
             except (ResponseError, ValueError) as error:
                 tally.error(error, time.perf_counter(), in_flight=sent)
-                _close(connection)
+                close_connection(connection)
                 connection = None
                 continue
             tally.record(status == 200, f"HTTP {status}", started, time.perf_counter())
             if close:
-                _close(connection)
+                close_connection(connection)
                 connection = None
     finally:
-        _close(connection)
+        close_connection(connection)
 
 
 # ================================================================================== SMTP
@@ -354,13 +354,13 @@ async def smtp_worker(
                     await smtp_reply(reader)
             except (OSError, asyncio.IncompleteReadError, ssl.SSLError) as error:
                 tally.error(error, time.perf_counter(), in_flight=sent)
-                _close(connection)
+                close_connection(connection)
                 connection = None
                 await asyncio.sleep(0.001)
                 continue
             except (ResponseError, ValueError) as error:
                 tally.error(error, time.perf_counter(), in_flight=sent)
-                _close(connection)
+                close_connection(connection)
                 connection = None
                 continue
             tally.record(code == 250, f"SMTP {code}", started, ended)
@@ -369,7 +369,7 @@ async def smtp_worker(
                 connection[1].write(b"QUIT\r\n")
                 await asyncio.wait_for(smtp_reply(connection[0]), 5)
     finally:
-        _close(connection)
+        close_connection(connection)
 
 
 # ============================================================================= the runs
