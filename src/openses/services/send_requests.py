@@ -28,7 +28,12 @@ from openses.domain.mail import (
     raw_recipients,
 )
 from openses.domain.sending import MAX_RECIPIENTS, Address, Role, RoleUse, Submission
-from openses.services.errors import InvalidParameter, MessageRejected, MessageTooLarge
+from openses.services.errors import (
+    ConfigurationSetNotFound,
+    InvalidParameter,
+    MessageRejected,
+    MessageTooLarge,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,7 @@ def raw_submission(
     except ValueError as error:
         raise MessageRejected(str(error)) from None
     control = control_arns(message)
+    check_configuration_set(configuration_set or control.configuration_set)
     from_header = message.first("From")
     if from_header is None:
         raise MessageRejected("Missing required header 'From'.")
@@ -117,6 +123,7 @@ def simple_submission(
     """
     if len(message) > size_limit:
         raise MessageTooLarge(f"Message length is more than {size_limit} bytes long.")
+    check_configuration_set(configuration_set)
     source_box = _mailbox(source, "Source")
     feedback_box = _mailbox(return_path, "ReturnPath") if return_path else source_box
     source_arn = _arn(arns.source)
@@ -134,6 +141,13 @@ def simple_submission(
         configuration_set=configuration_set,
         rendering_error=rendering_error,
     )
+
+
+def check_configuration_set(name: str | None) -> None:
+    """Configuration sets are not implemented yet (see docs/compatibility.md): none exists, so
+    naming one, by parameter or ``X-SES-CONFIGURATION-SET``, is ``ConfigurationSetDoesNotExist``."""
+    if name:
+        raise ConfigurationSetNotFound(f"Configuration set <{name}> does not exist.")
 
 
 def mailbox(text: str, what: str) -> Mailbox:

@@ -55,7 +55,6 @@ from openses.domain.sending import (
 from openses.services.accounts import AccountsService
 from openses.services.errors import (
     AccessDenied,
-    ConfigurationSetNotFound,
     InvalidParameter,
     MessageRejected,
     SendingPaused,
@@ -129,10 +128,6 @@ class SendingService:
             source=mail_from,
             destinations=recipients,
         )
-        if submission.configuration_set:
-            raise ConfigurationSetNotFound(
-                f"Configuration set <{submission.configuration_set}> does not exist."
-            )
         return (await self.accept(call, submission)).message_id
 
     # --------------------------------------------------------------------- reads

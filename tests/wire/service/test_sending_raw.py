@@ -292,3 +292,16 @@ def test_a_nul_in_the_subject_is_stored_and_shown_as_a_replacement(world: World)
     sent = world.ses(world.owner).send_raw_email(RawMessage={"Data": data})["MessageId"]
     assert world.captured(sent)["subject"] == "a\ufffdb"
     assert world.raw(sent).endswith(b"=?utf-8?q?a=00b?=\r\n\r\nx\r\n")
+
+
+def test_configuration_set_named_by_header_is_refused_on_every_raw_route(world: World) -> None:
+    data = raw_message(f"a@{world.domain}", "X-SES-CONFIGURATION-SET: nope")
+    with pytest.raises(ClientError) as raised:
+        world.ses(world.owner).send_raw_email(RawMessage={"Data": data})
+    assert error_of(raised)[:2] == (
+        "ConfigurationSetDoesNotExist",
+        "Configuration set <nope> does not exist.",
+    )
+    with pytest.raises(ClientError) as raised:
+        world.sesv2(world.owner).send_email(Content={"Raw": {"Data": data}})
+    assert error_of(raised)[0] == "NotFoundException"

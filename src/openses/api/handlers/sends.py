@@ -14,8 +14,14 @@ from openses.api.context import RequestContext
 from openses.api.handlers.common import Services, call_of
 from openses.domain.mail import ComposeError, Content, compose_simple
 from openses.domain.sending import V1_MAX_MESSAGE_BYTES, V2_MAX_MESSAGE_BYTES
-from openses.services.errors import ConfigurationSetNotFound, InvalidParameter
-from openses.services.send_requests import Arns, mailbox, raw_submission, simple_submission
+from openses.services.errors import InvalidParameter
+from openses.services.send_requests import (
+    Arns,
+    check_configuration_set,
+    mailbox,
+    raw_submission,
+    simple_submission,
+)
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -38,12 +44,6 @@ def refuse_unsupported_v2(params: Params) -> None:
     ]
     if used:
         raise InvalidParameter(f"{', '.join(used)} is not supported by OpenSES yet.")
-
-
-def no_configuration_sets(name: str | None) -> None:
-    # Configuration sets are not implemented yet (see docs/compatibility.md): none exists.
-    if name:
-        raise ConfigurationSetNotFound(f"Configuration set <{name}> does not exist.")
 
 
 def _content(part: Params | None) -> Content | None:
@@ -88,7 +88,7 @@ def recipients_of(destination: Params) -> list[str]:
 
 
 async def send_email_v1(services: Services, ctx: RequestContext, params: Params) -> Result:
-    no_configuration_sets(params.get("ConfigurationSetName"))
+    check_configuration_set(params.get("ConfigurationSetName"))
     message = params["Message"]
     destination = params["Destination"]
     subject = message.get("Subject")
@@ -116,7 +116,7 @@ async def send_email_v1(services: Services, ctx: RequestContext, params: Params)
 
 
 async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Params) -> Result:
-    no_configuration_sets(params.get("ConfigurationSetName"))
+    check_configuration_set(params.get("ConfigurationSetName"))
     submission = raw_submission(
         params["RawMessage"]["Data"],
         actions=("ses:SendRawEmail",),
@@ -126,14 +126,13 @@ async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Par
         destinations=params.get("Destinations"),
         arns=Arns(params.get("SourceArn"), params.get("FromArn"), params.get("ReturnPathArn")),
     )
-    no_configuration_sets(submission.configuration_set)
     accepted = await services.sending.accept(call_of(ctx), submission)
     return {"MessageId": accepted.message_id}
 
 
 async def send_email_v2(services: Services, ctx: RequestContext, params: Params) -> Result:
     refuse_unsupported_v2(params)
-    no_configuration_sets(params.get("ConfigurationSetName"))
+    check_configuration_set(params.get("ConfigurationSetName"))
     content = params["Content"]
     from_arn = params.get("FromEmailAddressIdentityArn")
     feedback_arn = params.get("FeedbackForwardingEmailAddressIdentityArn")
@@ -149,7 +148,6 @@ async def send_email_v2(services: Services, ctx: RequestContext, params: Params)
             # The v2 From ARN covers source and From and overrides both headers (spec §2.2).
             arns=Arns(from_arn, from_arn, feedback_arn),
         )
-        no_configuration_sets(submission.configuration_set)
     elif "Simple" in content:
         if not params.get("FromEmailAddress"):
             raise InvalidParameter("FromEmailAddress is required for Simple content.")

@@ -21,7 +21,6 @@ from openses.api.context import RequestContext
 from openses.api.handlers.common import Services, call_of
 from openses.api.handlers.sends import (
     compose,
-    no_configuration_sets,
     recipients_of,
     refuse_unsupported_v2,
 )
@@ -37,7 +36,7 @@ from openses.services.errors import (
     TemplateNotFound,
     Throttled,
 )
-from openses.services.send_requests import Arns, simple_submission
+from openses.services.send_requests import Arns, check_configuration_set, simple_submission
 from openses.services.templates import parse_data, render
 
 Params = dict[str, Any]
@@ -132,7 +131,7 @@ async def _send_one(
 async def send_templated_email_v1(
     services: Services, ctx: RequestContext, params: Params
 ) -> Result:
-    no_configuration_sets(params.get("ConfigurationSetName"))
+    check_configuration_set(params.get("ConfigurationSetName"))
     name = _template_name(params.get("Template"), params.get("TemplateArn"))
     compiled = await _stored(services, ctx, name)
     message_id = await _send_one(
@@ -154,7 +153,7 @@ async def send_templated_email_v1(
 async def send_bulk_templated_email_v1(
     services: Services, ctx: RequestContext, params: Params
 ) -> Result:
-    no_configuration_sets(params.get("ConfigurationSetName"))
+    check_configuration_set(params.get("ConfigurationSetName"))
     destinations = params["Destinations"]
     _check_bulk_size(destinations)
     name = _template_name(params.get("Template"), params.get("TemplateArn"))
@@ -209,7 +208,7 @@ async def send_template_content_v2(
 ) -> str:
     """v2 SendEmail with ``Content.Template`` (authorized as ``ses:SendTemplatedEmail``)."""
     refuse_unsupported_v2(params)
-    no_configuration_sets(params.get("ConfigurationSetName"))
+    check_configuration_set(params.get("ConfigurationSetName"))
     if not params.get("FromEmailAddress"):
         raise InvalidParameter("FromEmailAddress is required for Template content.")
     compiled = await compiled_v2(services, ctx, template)
@@ -232,7 +231,7 @@ async def send_template_content_v2(
 
 async def send_bulk_email_v2(services: Services, ctx: RequestContext, params: Params) -> Result:
     refuse_unsupported_v2(params)
-    no_configuration_sets(params.get("ConfigurationSetName"))
+    check_configuration_set(params.get("ConfigurationSetName"))
     if not params.get("FromEmailAddress"):
         raise InvalidParameter("FromEmailAddress is required for SendBulkEmail.")
     entries = params["BulkEmailEntries"]
