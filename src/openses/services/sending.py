@@ -379,10 +379,12 @@ def _captured(
     if submission.rendering_error is not None:
         kind = MessageKind.RENDERING_FAILURE
     else:
-        raw = RawMessage.parse(raw).with_replaced(
-            "Message-ID", message_id_header(accepted_id, call.region)
+        raw = RawMessage.parse(raw).with_fields(
+            {
+                "Date": format_datetime(call.now.astimezone(UTC)),
+                "Message-ID": message_id_header(accepted_id, call.region),
+            }
         )
-        raw = RawMessage.parse(raw).with_replaced("Date", format_datetime(call.now.astimezone(UTC)))
     statements: tuple[dict[str, object], ...] = tuple(
         {
             "identity": str(a.governing or a.arn),

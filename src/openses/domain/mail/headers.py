@@ -24,7 +24,7 @@ addresses remain recipients when no explicit destinations are given.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from openses.domain.mail.addresses import Mailbox, parse_addresses
@@ -147,23 +147,29 @@ class RawMessage:
         The field is put at the top when the message has none. ``value`` must be one line of
         printable ASCII.
         """
-        if not (name.isascii() and _NAME.fullmatch(name.encode("ascii"))) or not (
-            value.isascii() and value.isprintable()
-        ):
-            raise ValueError(f"not a one-line ASCII header field: {name!r}: {value!r}")
-        line = f"{name}: {value}".encode("ascii") + self.newline
-        wanted = name.lower()
+        return self.with_fields({name: value})
+
+    def with_fields(self, fields: Mapping[str, str]) -> bytes:
+        """:meth:`with_replaced` for several fields in one pass; fields the message lacks are
+        put at the top, in the order given."""
+        lines: dict[str, bytes] = {}
+        for name, value in fields.items():
+            if not (name.isascii() and _NAME.fullmatch(name.encode("ascii"))) or not (
+                value.isascii() and value.isprintable()
+            ):
+                raise ValueError(f"not a one-line ASCII header field: {name!r}: {value!r}")
+            lines[name.lower()] = f"{name}: {value}".encode("ascii") + self.newline
         out: list[bytes] = []
-        placed = False
+        placed: set[str] = set()
         for field in self.fields:
-            if field.name.lower() != wanted:
+            wanted = field.name.lower()
+            if wanted not in lines:
                 out.append(field.raw)
-            elif not placed:
-                out.append(line)
-                placed = True
-        if not placed:
-            out.insert(0, line)
-        return b"".join(out) + self.data[self.fields[-1].end :]
+            elif wanted not in placed:
+                out.append(lines[wanted])
+                placed.add(wanted)
+        missing = [line for wanted, line in lines.items() if wanted not in placed]
+        return b"".join(missing + out) + self.data[self.fields[-1].end :]
 
     def subject(self) -> str | None:
         """The first ``Subject:``, RFC 2047-decoded, for display."""

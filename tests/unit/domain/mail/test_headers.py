@@ -292,3 +292,25 @@ def test_space_before_colon_is_not_part_of_the_name() -> None:
 def test_bare_cr_is_data() -> None:
     message = RawMessage.parse(b"Subject: a\rb\r\n\r\n")
     assert message.first("Subject") == "a\rb"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"From: a@x.example\r\nSubject: s\r\n\r\nbody\r\n", id="neither"),
+        pytest.param(b"Date: old\r\nFrom: a@x.example\r\n\r\nbody\r\n", id="date-only"),
+        pytest.param(
+            b"Message-ID: <o@x>\nFrom: a@x.example\nMessage-ID: <p@x>\nDate: d\n\nb\n",
+            id="both-repeated-lf",
+        ),
+    ],
+)
+def test_with_fields_is_with_replaced_applied_in_reverse_order(data: bytes) -> None:
+    one_pass = RawMessage.parse(data).with_fields({"Date": "D", "Message-ID": "<m@y>"})
+    step = RawMessage.parse(data).with_replaced("Message-ID", "<m@y>")
+    assert one_pass == RawMessage.parse(step).with_replaced("Date", "D")
+
+
+def test_with_fields_refuses_a_multi_line_value() -> None:
+    with pytest.raises(ValueError, match="one-line"):
+        RawMessage.parse(b"From: a@x\r\n\r\n").with_fields({"Date": "a\r\nb"})
