@@ -13,6 +13,23 @@ nothing else in the code reads the environment.
 | ``--admin-token TOKEN`` | ``OPENSES_ADMIN_TOKEN`` | unset: ``/_openses`` only from loopback |
 | ``--verification-sender ADDR`` | ``OPENSES_VERIFICATION_SENDER`` | ``no-reply@openses.invalid`` |
 | ``--domain-check-interval S`` | ``OPENSES_DOMAIN_CHECK_INTERVAL`` | ``60`` seconds |
+| ``--roles LIST`` | ``OPENSES_ROLES`` | ``api,smtp,worker`` (what this process runs) |
+| ``--delivery MODE`` | ``OPENSES_DELIVERY`` | ``capture`` (or ``smarthost``, ``direct``) |
+| ``--smarthost HOST:PORT`` | ``OPENSES_SMARTHOST`` | unset (needed by ``smarthost``) |
+| ``--smarthost-tls MODE`` | ``OPENSES_SMARTHOST_TLS`` | ``starttls`` (or ``tls``, ``none``) |
+| ``--smarthost-user U`` | ``OPENSES_SMARTHOST_USER`` | unset: no AUTH |
+| ``--smarthost-password P`` | ``OPENSES_SMARTHOST_PASSWORD`` | unset |
+| ``--mx-port PORT`` | ``OPENSES_MX_PORT`` | ``25`` (``direct`` delivery's SMTP port) |
+| ``--helo-name NAME`` | ``OPENSES_HELO_NAME`` | ``openses.localhost`` |
+| ``--bounce-domain NAME`` | ``OPENSES_BOUNCE_DOMAIN`` | ``bounces.openses.invalid`` |
+| ``--feedback-smtp HOST:PORT`` | ``OPENSES_FEEDBACK_SMTP`` | ``127.0.0.1:2525`` (or ``off``) |
+| ``--delivery-poll S`` | ``OPENSES_DELIVERY_POLL`` | ``0.25`` seconds between idle polls |
+| ``--delivery-lease S`` | ``OPENSES_DELIVERY_LEASE`` | ``300`` seconds a worker holds a job |
+| ``--feedback-mx HOST`` | ``OPENSES_FEEDBACK_MX`` | ``feedback-smtp.{region}.openses.test`` |
+| ``--sns-signing-key FILE`` | ``OPENSES_SNS_SIGNING_KEY`` | a pair made in ``<data-dir>/sns/`` |
+| ``--sns-signing-cert FILE`` | ``OPENSES_SNS_SIGNING_CERT`` | (with the key: both or neither) |
+| ``--dkim-zone NAME`` | ``OPENSES_DKIM_ZONE`` | ``dkim.openses.test`` (where DKIM CNAMEs point) |
+| ``--dns HOST:PORT`` | ``OPENSES_DNS`` | ``off``: the DKIM zone's DNS server (UDP and TCP) |
 
 First start on an empty store creates an account and prints its root credentials once, unless
 ``OPENSES_ROOT_ACCOUNT_ID`` / ``OPENSES_ROOT_ACCESS_KEY_ID`` / ``OPENSES_ROOT_SECRET_ACCESS_KEY``
@@ -26,10 +43,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from openses.domain.feedback_settings import DEFAULT_FEEDBACK_MX
+
 DEFAULT_HTTP = "127.0.0.1:8025"
 DEFAULT_SMTP = "127.0.0.1:2587"  # STARTTLS, like SES's port 2587
 DEFAULT_SMTPS = "127.0.0.1:2465"  # implicit TLS, like SES's port 2465
 OFF = "off"
+DEFAULT_DKIM_ZONE = "dkim.openses.test"  # .test never resolves publicly: deployments set their own
 
 
 class ConfigError(ValueError):
@@ -66,6 +86,29 @@ class RootCredentials:
     secret_access_key: str | None
 
 
+ROLES = ("api", "smtp", "worker")
+DELIVERY_MODES = ("capture", "smarthost", "direct")
+SMARTHOST_TLS = ("starttls", "tls", "none")
+DEFAULT_FEEDBACK_SMTP = "127.0.0.1:2525"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    """How accepted mail leaves (``capture`` keeps it in the outbox) and where feedback comes in."""
+
+    mode: str = "capture"
+    smarthost: HostPort | None = None
+    smarthost_tls: str = "starttls"
+    smarthost_user: str | None = None
+    smarthost_password: str | None = None
+    mx_port: int = 25
+    helo_name: str = "openses.localhost"
+    bounce_domain: str = "bounces.openses.invalid"
+    feedback_smtp: HostPort | None = None
+    poll: float = 0.25
+    lease: float = 300.0  # seconds; a dead worker's jobs are taken over after this
+
+
 @dataclass(frozen=True, slots=True)
 class ServeSettings:
     store: StoreSettings
@@ -80,6 +123,17 @@ class ServeSettings:
     smtps: HostPort | None = None  # implicit-TLS submission listener
     tls_cert: Path | None = None  # both or neither; a self-signed pair is made when neither
     tls_key: Path | None = None
+    roles: frozenset[str] = frozenset(ROLES)
+    delivery: DeliverySettings = DeliverySettings()
+    # The MX host custom MAIL FROM domains must name; ``{region}`` is the identity's region.
+    feedback_mx: str = DEFAULT_FEEDBACK_MX
+    # The RSA key and certificate that sign SNS messages; both or neither (then made on start).
+    sns_signing_key: Path | None = None
+    sns_signing_cert: Path | None = None
+    # The DNS zone whose ``<token>.<zone>`` TXT records publish Easy DKIM keys, and where this
+    # process answers for it (None: it does not; another node or a DNS server of yours does).
+    dkim_zone: str = DEFAULT_DKIM_ZONE
+    dns: HostPort | None = None
 
 
 def _pick(args: argparse.Namespace, env: Mapping[str, str], name: str) -> str | None:
@@ -114,6 +168,35 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--tls-cert", help="PEM certificate for SMTP TLS (default: self-signed)")
     parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    parser.add_argument("--roles", help="what this process runs: api,smtp,worker (default all)")
+    parser.add_argument("--delivery", help="capture (default), smarthost or direct")
+    parser.add_argument("--smarthost", help="HOST:PORT of the relay for --delivery smarthost")
+    parser.add_argument("--smarthost-tls", help="starttls (default), tls or none")
+    parser.add_argument("--smarthost-user", help="AUTH user name at the smarthost")
+    parser.add_argument("--smarthost-password", help="AUTH password at the smarthost")
+    parser.add_argument("--mx-port", type=int, help="SMTP port of direct delivery (default 25)")
+    parser.add_argument("--helo-name", help="the name outbound SMTP sessions greet with")
+    parser.add_argument("--bounce-domain", help="domain of the per-message return paths")
+    parser.add_argument(
+        "--feedback-smtp",
+        help=f"HOST:PORT taking bounces and complaints (default {DEFAULT_FEEDBACK_SMTP}, or off)",
+    )
+    parser.add_argument("--delivery-poll", type=float, help="seconds between idle queue polls")
+    parser.add_argument(
+        "--delivery-lease", type=float, help="seconds a worker holds a job (default 300)"
+    )
+    parser.add_argument(
+        "--feedback-mx",
+        help="the MX host custom MAIL FROM domains must name; {region} is replaced "
+        f"(default {DEFAULT_FEEDBACK_MX})",
+    )
+    parser.add_argument("--sns-signing-key", help="PEM RSA key signing SNS messages")
+    parser.add_argument("--sns-signing-cert", help="PEM certificate of --sns-signing-key")
+    parser.add_argument(
+        "--dkim-zone",
+        help=f"DNS zone publishing Easy DKIM public keys (default {DEFAULT_DKIM_ZONE})",
+    )
+    parser.add_argument("--dns", help="HOST:PORT to serve the DKIM zone on, UDP and TCP (or off)")
 
 
 def store_settings(args: argparse.Namespace, env: Mapping[str, str]) -> StoreSettings:
@@ -137,6 +220,11 @@ def serve_settings(args: argparse.Namespace, env: Mapping[str, str]) -> ServeSet
     tls_cert, tls_key = _pick(args, env, "tls_cert"), _pick(args, env, "tls_key")
     if (tls_cert is None) != (tls_key is None):
         raise ConfigError("--tls-cert and --tls-key go together: give both or neither")
+    sns_key, sns_cert = _pick(args, env, "sns_signing_key"), _pick(args, env, "sns_signing_cert")
+    if (sns_key is None) != (sns_cert is None):
+        raise ConfigError(
+            "--sns-signing-key and --sns-signing-cert go together: give both or neither"
+        )
     return ServeSettings(
         store=store_settings(args, env),
         http=http,
@@ -154,6 +242,93 @@ def serve_settings(args: argparse.Namespace, env: Mapping[str, str]) -> ServeSet
         smtps=_listener(_pick(args, env, "smtps") or DEFAULT_SMTPS, "--smtps"),
         tls_cert=Path(tls_cert) if tls_cert else None,
         tls_key=Path(tls_key) if tls_key else None,
+        roles=_roles(_pick(args, env, "roles")),
+        delivery=delivery_settings(args, env),
+        feedback_mx=_feedback_mx(_pick(args, env, "feedback_mx")),
+        sns_signing_key=Path(sns_key) if sns_key else None,
+        sns_signing_cert=Path(sns_cert) if sns_cert else None,
+        dkim_zone=_dkim_zone(_pick(args, env, "dkim_zone")),
+        dns=_listener(_pick(args, env, "dns") or OFF, "--dns"),
+    )
+
+
+def _dkim_zone(text: str | None) -> str:
+    zone = (text or DEFAULT_DKIM_ZONE).strip().lower().removesuffix(".")
+    labels = zone.split(".")
+    if len(zone) > 200 or len(labels) < 2 or not all(_is_label(label) for label in labels):
+        raise ConfigError(f"--dkim-zone must be a DNS domain name, not {text!r}")
+    return zone
+
+
+def _is_label(label: str) -> bool:
+    return (
+        0 < len(label) <= 63
+        and label.isascii()
+        and label.replace("-", "").isalnum()
+        and not label.startswith("-")
+        and not label.endswith("-")
+    )
+
+
+def _feedback_mx(text: str | None) -> str:
+    host = (text or DEFAULT_FEEDBACK_MX).strip().lower().removesuffix(".")
+    if not host or any(c.isspace() or c in "/@:" for c in host):
+        raise ConfigError(f"--feedback-mx must be a host name, not {text!r}")
+    return host
+
+
+def _roles(text: str | None) -> frozenset[str]:
+    if text is None:
+        return frozenset(ROLES)
+    roles = frozenset(part.strip() for part in text.split(",") if part.strip())
+    unknown = sorted(roles - set(ROLES))
+    if unknown or not roles:
+        raise ConfigError(f"--roles takes a list of {', '.join(ROLES)}, not {text!r}")
+    return roles
+
+
+def _choice(value: str | None, choices: tuple[str, ...], default: str, flag: str) -> str:
+    chosen = (value or default).strip().lower()
+    if chosen not in choices:
+        raise ConfigError(f"{flag} must be one of {', '.join(choices)}, not {value!r}")
+    return chosen
+
+
+def _positive(text: str | None, default: float, flag: str) -> float:
+    try:
+        value = float(text) if text is not None else default
+    except ValueError:
+        raise ConfigError(f"{flag} must be a number, not {text!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{flag} must be positive")
+    return value
+
+
+def delivery_settings(args: argparse.Namespace, env: Mapping[str, str]) -> DeliverySettings:
+    mode = _choice(_pick(args, env, "delivery"), DELIVERY_MODES, "capture", "--delivery")
+    smarthost_text = _pick(args, env, "smarthost")
+    smarthost = HostPort.parse(smarthost_text, "--smarthost") if smarthost_text else None
+    if mode == "smarthost" and smarthost is None:
+        raise ConfigError("--delivery smarthost needs --smarthost HOST:PORT")
+    mx_port = int(_positive(_pick(args, env, "mx_port"), 25, "--mx-port"))
+    if mx_port > 65535:
+        raise ConfigError("--mx-port must be a port number")
+    return DeliverySettings(
+        mode=mode,
+        smarthost=smarthost,
+        smarthost_tls=_choice(
+            _pick(args, env, "smarthost_tls"), SMARTHOST_TLS, "starttls", "--smarthost-tls"
+        ),
+        smarthost_user=_pick(args, env, "smarthost_user"),
+        smarthost_password=_pick(args, env, "smarthost_password"),
+        mx_port=mx_port,
+        helo_name=_pick(args, env, "helo_name") or "openses.localhost",
+        bounce_domain=(_pick(args, env, "bounce_domain") or "bounces.openses.invalid").lower(),
+        feedback_smtp=_listener(
+            _pick(args, env, "feedback_smtp") or DEFAULT_FEEDBACK_SMTP, "--feedback-smtp"
+        ),
+        poll=_positive(_pick(args, env, "delivery_poll"), 0.25, "--delivery-poll"),
+        lease=_positive(_pick(args, env, "delivery_lease"), 300, "--delivery-lease"),
     )
 
 

@@ -10,11 +10,13 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import random
+import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import botocore.session
 import uvicorn
@@ -26,16 +28,34 @@ from openses.api.dispatch import Dispatcher
 from openses.api.handlers import HANDLER_CLASSES
 from openses.api.handlers.common import Services
 from openses.api.protocol.models import ServiceRegistry
+from openses.api.sns_links import sns_routes
+from openses.background import Background, deliver_forever, transport_for, worker_name
 from openses.config import ServeSettings, StoreSettings
+from openses.dns import DkimZone, DnsListeners, start_dns
+from openses.domain.topics.signing import MessageSigner
 from openses.outbound.dns import DnsResolver
+from openses.outbound.http_push import HttpPush
+from openses.outbound.signing_keys import signing_material
 from openses.services.account_state import AccountStateService
 from openses.services.accounts import AccountsService
+from openses.services.auto_suppression import AccountSuppressionList
+from openses.services.configuration_sets import ConfigurationSetsService
+from openses.services.delivery import DeliveryWorker, WorkerSettings
+from openses.services.dkim import DkimService
+from openses.services.feedback import FeedbackService
+from openses.services.feedback_settings import FeedbackSettingsService
 from openses.services.identities import IdentitiesService
+from openses.services.notifications import Notifier
 from openses.services.outbox import OutboxService
+from openses.services.outcomes import OutcomeRecorder
+from openses.services.outgoing import OutgoingMessages, mail_from_of
 from openses.services.principals import Call, Principal, PrincipalKind
 from openses.services.sending import SendingService
+from openses.services.suppression import SuppressionService
 from openses.services.templates import TemplatesService
+from openses.services.topics import TopicsService
 from openses.smtp import SmtpListeners, SmtpSettings, start_smtp
+from openses.smtp.feedback import start_feedback_listener
 from openses.storage.store import SqlStore, open_store
 from openses.storage.urls import database_url
 
@@ -75,6 +95,8 @@ class Application:
     store: SqlStore
     services: Services
     app: Starlette
+    delivery: DeliveryWorker
+    feedback: FeedbackService
 
 
 class SmtpGateway:
@@ -133,109 +155,270 @@ async def build(settings: ServeSettings) -> Application:
         (settings.dns_resolver.host, settings.dns_resolver.port) if settings.dns_resolver else None
     )
     accounts = AccountsService(store)
+    resolver = DnsResolver(nameserver=nameserver)
     identities = IdentitiesService(
         store,
-        DnsResolver(nameserver=nameserver),
+        resolver,
         public_url=settings.public_url,
         verification_sender=settings.verification_sender,
+    )
+    signing = signing_material(
+        settings.sns_signing_key,
+        settings.sns_signing_cert,
+        settings.store.data_dir / "sns",
+        now=utc_now(),
+    )
+    topics = TopicsService(
+        store,
+        accounts,
+        signer=MessageSigner(signing.key, f"{settings.public_url}/sns/{signing.cert_file_name}"),
+        public_url=settings.public_url,
+        pusher=HttpPush(),
+    )
+    notifier = Notifier(
+        bounce_domain=settings.delivery.bounce_domain, reporting_mta=settings.delivery.helo_name
     )
     services = Services(
         accounts,
         identities,
         AccountStateService(store),
-        SendingService(store, accounts),
+        SendingService(store, accounts, publisher=notifier),
         TemplatesService(store),
+        configuration_sets=ConfigurationSetsService(store),
+        feedback_settings=FeedbackSettingsService(
+            store, resolver, feedback_mx=settings.feedback_mx
+        ),
+        suppression=SuppressionService(store),
+        topics=topics,
+        dkim=DkimService(store, resolver, identities, zone=settings.dkim_zone),
     )
     outbox = OutboxService(store)
     dispatcher = Dispatcher({name: cls(services) for name, cls in HANDLER_CLASSES.items()})
+    registry = ServiceRegistry()
+    new_request_id = request_ids()
     app = create_app(
-        registry=ServiceRegistry(),
+        registry=registry,
         dispatcher=dispatcher,
         authenticator=accounts,
         clock=utc_now,
-        new_request_id=request_ids(),
-        extra_routes=admin_routes(
-            identities=identities,
-            outbox=outbox,
-            admin_token=settings.admin_token,
-            clock=utc_now,
-            public_url=settings.public_url,
-        ),
+        new_request_id=new_request_id,
+        extra_routes=[
+            *admin_routes(
+                identities=identities,
+                outbox=outbox,
+                admin_token=settings.admin_token,
+                clock=utc_now,
+                public_url=settings.public_url,
+            ),
+            *sns_routes(
+                topics=topics,
+                registry=registry,
+                cert_pem=signing.cert_pem,
+                cert_name=signing.cert_file_name,
+                clock=utc_now,
+                new_request_id=new_request_id,
+            ),
+        ],
     )
-    return Application(store, services, app)
+    recorder = OutcomeRecorder(
+        reporting_mta=settings.delivery.helo_name,
+        new_unique=lambda: str(uuid.uuid4()),
+        jitter=random.random,
+        publisher=notifier,
+        suppressor=AccountSuppressionList(),
+    )
+    return Application(
+        store,
+        services,
+        app,
+        delivery_worker(store, settings, resolver, recorder, services.dkim),
+        FeedbackService(store, recorder),
+    )
 
 
-async def check_domains_forever(identities: IdentitiesService, interval: float) -> None:
-    """The pending-domain checker: one pass every ``interval`` seconds until cancelled."""
+def delivery_worker(
+    store: SqlStore,
+    settings: ServeSettings,
+    resolver: DnsResolver,
+    recorder: OutcomeRecorder,
+    dkim: DkimService,
+) -> DeliveryWorker:
+    """The delivery worker of this process (run only when ``--roles`` has ``worker``)."""
+    delivery = settings.delivery
+    return DeliveryWorker(
+        store,
+        transport_for(delivery, resolver),
+        OutgoingMessages(
+            bounce_domain=delivery.bounce_domain,
+            keys_for=dkim.signing_keys,
+            mail_from_domain=mail_from_of(store),
+        ),
+        recorder,
+        WorkerSettings(owner=worker_name(), lease=timedelta(seconds=delivery.lease)),
+    )
+
+
+async def start_background(application: Application, settings: ServeSettings) -> Background:
+    """The background work ``settings.roles`` ask for, started on the running loop: the delivery
+    worker (``worker``) and the feedback listener (``smtp``)."""
+    background = Background()
+    if "worker" in settings.roles:
+        background.start(
+            "delivery",
+            deliver_forever(application.delivery, settings.delivery.poll, utc_now),
+        )
+        background.start("sns-deliveries", application.services.topics.deliver_forever(utc_now))
+    feedback = settings.delivery.feedback_smtp
+    if "smtp" in settings.roles and feedback is not None:
+        server = await start_feedback_listener(
+            feedback, application.feedback, hostname=settings.delivery.helo_name, clock=utc_now
+        )
+        background.servers.append(server)
+    return background
+
+
+async def check_domains_forever(
+    identities: IdentitiesService,
+    interval: float,
+    mail_from: FeedbackSettingsService,
+    dkim: DkimService,
+) -> None:
+    """The pending-domain checker: one pass every ``interval`` seconds until cancelled (pending
+    domain identities, custom MAIL FROM domains' MX records, pending DKIM setups)."""
     while True:
         try:
             await identities.check_pending_domains(utc_now())
+            await mail_from.check_mail_from_domains(utc_now())
+            await dkim.check_pending(utc_now())
         except Exception:
             log.exception("pending-domain check failed; trying again next round")
         await asyncio.sleep(interval)
 
 
+async def start_dkim_dns(application: Application, settings: ServeSettings) -> DnsListeners | None:
+    """The DKIM zone's DNS server on ``--dns`` (None when it is off); exits if it cannot listen."""
+    if settings.dns is None:
+        return None
+    dkim = application.services.dkim
+    zone = DkimZone(settings.dkim_zone, lambda token: dkim.zone_record(token, utc_now()))
+    try:
+        listeners = await start_dns(zone, settings.dns.host, settings.dns.port)
+    except OSError as error:
+        sys.exit(f"openses: could not serve DNS on {settings.dns}: {error} (use --dns, or off)")
+    print(
+        f"openses: DNS for the DKIM zone {settings.dkim_zone} listening on {settings.dns} "
+        "(UDP and TCP)",
+        flush=True,
+    )
+    return listeners
+
+
 async def serve(settings: ServeSettings) -> None:
+    """Run what ``settings.roles`` ask for until interrupted: ``api`` (the AWS API, the admin
+    and SNS routes, the DKIM zone's DNS), ``smtp`` (submission and feedback listeners),
+    ``worker`` (delivery, SNS deliveries, the pending-domain checker)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations are routine at start
     application = await build(settings)
+    failure: str | None = None
     try:
-        created = await application.services.accounts.bootstrap(
-            utc_now(),
-            account_id=settings.root.account_id,
-            access_key_id=settings.root.access_key_id,
-            secret_access_key=settings.root.secret_access_key,
-        )
-        if created is not None and not settings.root.secret_access_key:
-            account, key = created
-            print(
-                "openses: created account "
-                f"{account.account_id}; its root credentials (shown once):\n"
-                f"  aws_access_key_id = {key.access_key_id}\n"
-                f"  aws_secret_access_key = {key.secret_access_key}",
-                flush=True,
+        await _bootstrap(application, settings)
+        dns = await start_dkim_dns(application, settings) if "api" in settings.roles else None
+        background = await start_background(application, settings)
+        if "worker" in settings.roles:
+            services = application.services
+            background.start(
+                "domain-checks",
+                check_domains_forever(
+                    services.identities,
+                    settings.domain_check_interval,
+                    services.feedback_settings,
+                    services.dkim,
+                ),
             )
-        config = uvicorn.Config(
-            application.app,
-            host=settings.http.host,
-            port=settings.http.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            proxy_headers=False,  # trust no X-Forwarded-* (aws:SourceIp is the peer)
-        )
-        server = uvicorn.Server(config)
-        smtp: SmtpListeners | None = None
-        smtp_failure: str | None = None
-        checker = asyncio.create_task(
-            check_domains_forever(application.services.identities, settings.domain_check_interval)
-        )
+            print(f"openses: delivery worker running ({settings.delivery.mode})", flush=True)
         try:
-            serving = asyncio.create_task(server.serve())
-            while not server.started and not serving.done():
-                await asyncio.sleep(0.02)
-            if server.started:
-                print(f"openses: AWS API listening on http://{settings.http}", flush=True)
-                try:
-                    smtp = await start_smtp_listeners(application, settings)
-                except OSError as error:
-                    server.should_exit = True
-                    smtp_failure = f"openses: could not start the SMTP interface: {error}"
-                for name, address in (("STARTTLS", settings.smtp), ("TLS", settings.smtps)):
-                    if smtp is not None and address is not None:
-                        print(f"openses: SMTP ({name}) listening on {address}", flush=True)
-            try:
-                await serving
-            finally:
-                if smtp is not None:
-                    await smtp.close()
+            failure = await _serve_listeners(application, settings)
         finally:
-            checker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await checker
+            await background.close()
+            if dns is not None:
+                await dns.close()
     finally:
         await application.store.close()
-    if not server.started:
-        sys.exit(f"openses: could not listen on {settings.http}")
-    if smtp_failure is not None:
-        sys.exit(f"{smtp_failure} (use --smtp/--smtps HOST:PORT, or off)")
+    if failure is not None:
+        sys.exit(failure)
+
+
+async def _bootstrap(application: Application, settings: ServeSettings) -> None:
+    created = await application.services.accounts.bootstrap(
+        utc_now(),
+        account_id=settings.root.account_id,
+        access_key_id=settings.root.access_key_id,
+        secret_access_key=settings.root.secret_access_key,
+    )
+    if created is not None and not settings.root.secret_access_key:
+        account, key = created
+        print(
+            "openses: created account "
+            f"{account.account_id}; its root credentials (shown once):\n"
+            f"  aws_access_key_id = {key.access_key_id}\n"
+            f"  aws_secret_access_key = {key.secret_access_key}",
+            flush=True,
+        )
+
+
+async def _serve_listeners(application: Application, settings: ServeSettings) -> str | None:
+    """The HTTP API (``api``) and SMTP listeners (``smtp``) until interrupted; why they could
+    not start, if they could not."""
+    smtp: SmtpListeners | None = None
+    try:
+        if "smtp" in settings.roles:
+            try:
+                smtp = await start_smtp_listeners(application, settings)
+            except OSError as error:
+                return (
+                    f"openses: could not start the SMTP interface: {error} "
+                    "(use --smtp/--smtps HOST:PORT, or off)"
+                )
+            for name, address in (("STARTTLS", settings.smtp), ("TLS", settings.smtps)):
+                if address is not None:
+                    print(f"openses: SMTP ({name}) listening on {address}", flush=True)
+            if settings.delivery.feedback_smtp is not None:
+                print(
+                    f"openses: feedback SMTP listening on {settings.delivery.feedback_smtp}",
+                    flush=True,
+                )
+        if "api" not in settings.roles:
+            await _until_signalled()
+            return None
+        server = uvicorn.Server(
+            uvicorn.Config(
+                application.app,
+                host=settings.http.host,
+                port=settings.http.port,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+                proxy_headers=False,  # trust no X-Forwarded-* (aws:SourceIp is the peer)
+            )
+        )
+        serving = asyncio.create_task(server.serve())
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.02)
+        if server.started:
+            print(f"openses: AWS API listening on http://{settings.http}", flush=True)
+        await serving
+        return None if server.started else f"openses: could not listen on {settings.http}"
+    finally:
+        if smtp is not None:
+            await smtp.close()
+
+
+async def _until_signalled() -> None:
+    """Wait for SIGINT or SIGTERM (a process without the HTTP API, whose server would)."""
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopped.set)
+    print("openses: running (no AWS API in this process's roles)", flush=True)
+    await stopped.wait()

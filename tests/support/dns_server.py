@@ -1,7 +1,8 @@
 """A loopback authoritative DNS server for tests, whose records can change while it runs.
 
 :class:`DnsTestServer` answers over UDP and TCP on one ephemeral port of 127.0.0.1, from records
-the test sets with ``set_txt``, ``set_mx``, ``set_a``, ``set_aaaa``, ``remove`` and ``fail``.
+the test sets with ``set_txt``, ``set_cname``, ``set_mx``, ``set_a``, ``set_aaaa``, ``remove`` and
+``fail``.
 Answers follow what a real authoritative server does, as far as resolvers can tell:
 
 * an unknown name is NXDOMAIN; a known name without records of the asked type is NOERROR with
@@ -24,6 +25,7 @@ from typing import Any, Self
 
 from dnslib import (
     AAAA,
+    CNAME,
     MX,
     QTYPE,
     RCODE,
@@ -212,6 +214,10 @@ class DnsTestServer:
     def set_mx(self, domain: str, exchangers: list[tuple[int, str]]) -> None:
         """MX records as ``(preference, host)``; ``"."`` as host makes a null MX."""
         self._zone.put(domain, QTYPE.MX, [MX(host, preference) for preference, host in exchangers])
+
+    def set_cname(self, name: str, target: str) -> None:
+        """A CNAME record: ``name`` is an alias for ``target`` (answered as is, not followed)."""
+        self._zone.put(name, QTYPE.CNAME, [CNAME(target)])
 
     def set_a(self, host: str, *ips: str) -> None:
         self._zone.put(host, QTYPE.A, [A(ip) for ip in ips])

@@ -24,9 +24,15 @@ import pytest
 import uvicorn
 from botocore.config import Config
 
-from openses.config import HostPort, RootCredentials, ServeSettings, StoreSettings
+from openses.config import (
+    DeliverySettings,
+    HostPort,
+    RootCredentials,
+    ServeSettings,
+    StoreSettings,
+)
 from openses.domain.accounts import AccessKey
-from openses.runtime import Application, build
+from openses.runtime import Application, build, start_background
 
 T = TypeVar("T")
 POSTGRES_URL = os.environ.get(
@@ -78,8 +84,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve_openses(
-    store: StoreSettings, *, dns_resolver: HostPort | None = None
+    store: StoreSettings,
+    *,
+    dns_resolver: HostPort | None = None,
+    delivery: DeliverySettings | None = None,
 ) -> Iterator[Running]:
+    """A live server on loopback; with ``delivery`` its background work (delivery workers) runs
+    too, as ``openses serve`` would run it."""
     port = free_port()
     settings = ServeSettings(
         store=store,
@@ -90,6 +101,7 @@ def serve_openses(
         verification_sender="no-reply@openses.test",
         domain_check_interval=3600,
         root=RootCredentials(None, None, None),
+        delivery=delivery or DeliverySettings(),
     )
     loop = asyncio.new_event_loop()
     ready = threading.Event()
@@ -116,10 +128,13 @@ def serve_openses(
         serving = asyncio.ensure_future(server.serve())
         while not server.started and not serving.done():
             await asyncio.sleep(0.01)
+        background = await start_background(application, settings) if delivery is not None else None
         ready.set()
         try:
             await serving
         finally:
+            if background is not None:
+                await background.close()
             await application.store.close()
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
@@ -166,13 +181,19 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def openses_backend(kind: str, tmp_path: Path, dns: HostPort | None) -> Iterator[Running]:
+def openses_backend(
+    kind: str, tmp_path: Path, dns: HostPort | None, delivery: DeliverySettings | None = None
+) -> Iterator[Running]:
     if kind == "sqlite":
-        with serve_openses(StoreSettings(tmp_path / "data", None), dns_resolver=dns) as running:
+        with serve_openses(
+            StoreSettings(tmp_path / "data", None), dns_resolver=dns, delivery=delivery
+        ) as running:
             yield running
         return
     with (
         postgres_database() as url,
-        serve_openses(StoreSettings(tmp_path / "unused", url), dns_resolver=dns) as running,
+        serve_openses(
+            StoreSettings(tmp_path / "unused", url), dns_resolver=dns, delivery=delivery
+        ) as running,
     ):
         yield running

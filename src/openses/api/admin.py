@@ -79,6 +79,8 @@ def admin_routes(
             "recipients": list(message.recipients),
             "subject": message.subject,
             "error": message.error,
+            "configuration_set": message.configuration_set,
+            "tags": [{"name": name, "value": value} for name, value in message.tags],
             "created_at": message.created_at.isoformat(),
             "raw_url": f"{public_url}/_openses/messages/{message.message_id}/raw",
         }
@@ -112,6 +114,39 @@ def admin_routes(
             return JSONResponse({"error": "no such message"}, status_code=404)
         return Response(message.raw, media_type="message/rfc822")
 
+    async def history(request: Request) -> Response:
+        if not allowed(request):
+            return forbidden()
+        found = await outbox.history(request.path_params["message_id"])
+        if found is None:
+            return JSONResponse({"error": "no such message"}, status_code=404)
+        message, events, jobs = found
+        return JSONResponse(
+            {
+                "message": record(message),
+                "events": [
+                    {
+                        "event_type": event.event_type,
+                        "at": event.at.isoformat(),
+                        "account": event.account_id,
+                        "recipients": list(event.recipients),
+                        "detail": event.detail,
+                    }
+                    for event in events
+                ],
+                "pending_deliveries": [
+                    {
+                        "domain": job.domain,
+                        "recipients": list(job.recipients),
+                        "attempts": job.attempts,
+                        "next_attempt_at": job.run_at.isoformat(),
+                        "leased_by": job.lease_owner,
+                    }
+                    for job in jobs
+                ],
+            }
+        )
+
     async def clear(request: Request) -> Response:
         if not allowed(request):
             return forbidden()
@@ -122,4 +157,5 @@ def admin_routes(
         Route("/_openses/messages", list_messages, methods=["GET"]),
         Route("/_openses/messages", clear, methods=["DELETE"]),
         Route("/_openses/messages/{message_id}/raw", raw, methods=["GET"]),
+        Route("/_openses/messages/{message_id}", history, methods=["GET"]),
     ]

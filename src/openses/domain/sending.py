@@ -74,7 +74,8 @@ class Submission:
     recipients: tuple[str, ...]
     message: bytes  # the MIME message, control headers removed, not yet finalized
     subject: str
-    configuration_set: str | None = None
+    configuration_set: str | None = None  # the sending account's set, by name
+    tags: tuple[tuple[str, str], ...] = ()  # message tags (name, value), checked
     #: A templated send whose data did not render: accepted, recorded, never delivered.
     rendering_error: str | None = None
 

@@ -1,4 +1,4 @@
-"""The DNS resolver adapter: TXT, MX and address lookups over dnspython's async resolver.
+"""The DNS resolver adapter: TXT, CNAME, MX and address lookups over dnspython's async resolver.
 
 Each lookup has one of three outcomes, and callers must be able to tell them apart:
 
@@ -21,6 +21,7 @@ import dns.exception
 import dns.name
 import dns.rdatatype
 import dns.resolver
+from dns.rdtypes.ANY.CNAME import CNAME
 from dns.rdtypes.ANY.MX import MX
 from dns.rdtypes.ANY.TXT import TXT
 from dns.rdtypes.IN.A import A
@@ -55,7 +56,7 @@ class DnsTemporaryFailure(LookupFailure):
 
 
 class DnsResolver:
-    """Asks a nameserver for TXT, MX, A and AAAA records.
+    """Asks a nameserver for TXT, CNAME, MX, A and AAAA records.
 
     ``nameserver`` is ``(ip_address, port)`` to ask that server only, recursion desired (tests
     point it at a loopback server; deployments at a local recursive resolver); ``None`` reads
@@ -106,6 +107,18 @@ class DnsResolver:
             b"".join(rdata.strings).decode("utf-8", errors="replace")
             for rdata in answer
             if isinstance(rdata, TXT)
+        ]
+
+    async def cname(self, name: str) -> list[str]:
+        """The name(s) ``name`` is an alias for (its CNAME record), without the trailing dot;
+        empty when ``name`` is not an alias."""
+        answer = await self._query(name, dns.rdatatype.CNAME)
+        if answer is None:
+            return []
+        return [
+            rdata.target.to_text(omit_final_dot=True)
+            for rdata in answer
+            if isinstance(rdata, CNAME)
         ]
 
     async def mx(self, domain: str) -> list[tuple[int, str]]:

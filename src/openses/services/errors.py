@@ -7,16 +7,24 @@ how SES v1, SESv2, IAM or SMTP word it.
     ServiceError
     ├── NotFound            the named thing does not exist (for this caller)
     │   ├── TemplateNotFound
-    │   └── ConfigurationSetNotFound
+    │   ├── ConfigurationSetNotFound
+    │   └── EventDestinationNotFound
     ├── AlreadyExists       a create met an existing name
+    │   ├── ConfigurationSetAlreadyExists
+    │   └── EventDestinationAlreadyExists
     ├── InvalidParameter    a value is wrong in a way the model cannot express
-    │   └── InvalidTemplate     a template's syntax or parts
+    │   ├── InvalidTemplate     a template's syntax or parts
+    │   ├── InvalidConfigurationSet     a configuration set's name or settings (create)
+    │   ├── InvalidEventDestination     an event destination (subclasses: by type)
+    │   └── InvalidNextToken    a pagination token the listing did not hand out
     ├── InvalidPolicy       a policy document breaks the grammar or SES's rules
     ├── LimitExceeded       a per-account or per-identity limit
     ├── DeleteConflict      the thing still has dependents (IAM users with keys or policies)
     ├── AccessDenied        the caller's policies do not allow the action
     ├── MessageRejected     a send refused for its content or addresses (not verified, sandbox)
+    │   └── MailFromDomainNotVerified   the identity's custom MAIL FROM is not set up (reject)
     ├── SendingPaused       sending is disabled for the account (``scope="account"``) or region
+    │   └── ConfigurationSetSendingPaused   … for the configuration set the send names
     ├── Throttled           the sending account's rate (``daily=False``) or daily quota is used up
     ├── MessageTooLarge     the message is over the channel's size limit
     └── RenderingFailed     a template could not be rendered with the data given
@@ -98,3 +106,54 @@ class RenderingFailed(ServiceError):
 
 class MissingRenderingAttribute(RenderingFailed):
     pass
+
+
+# ---- configuration sets
+
+
+class EventDestinationNotFound(NotFound):
+    pass
+
+
+class ConfigurationSetAlreadyExists(AlreadyExists):
+    pass
+
+
+class EventDestinationAlreadyExists(AlreadyExists):
+    pass
+
+
+class InvalidConfigurationSet(InvalidParameter):
+    pass
+
+
+class InvalidEventDestination(InvalidParameter):
+    """An event destination refused; the subclasses name the destination type at fault, for
+    the v1 API's codes (``InvalidSNSDestination``, …)."""
+
+
+class InvalidSnsDestination(InvalidEventDestination):
+    pass
+
+
+class InvalidCloudWatchDestination(InvalidEventDestination):
+    pass
+
+
+class InvalidFirehoseDestination(InvalidEventDestination):
+    pass
+
+
+class ConfigurationSetSendingPaused(SendingPaused):
+    pass
+
+
+# ---- feedback settings, MAIL FROM and the suppression list
+
+
+class InvalidNextToken(InvalidParameter):
+    """A pagination token this listing did not hand out."""
+
+
+class MailFromDomainNotVerified(MessageRejected):
+    """A send whose identity's custom MAIL FROM domain is not set up, with ``RejectMessage``."""

@@ -41,6 +41,7 @@ from openses.domain.sending_policy import (
     validate_sending_policy,
 )
 from openses.services import ids
+from openses.services.accepted import record_accepted
 from openses.services.errors import (
     AlreadyExists,
     InvalidParameter,
@@ -94,7 +95,9 @@ class IdentitiesService:
                 identity = existing.as_of(call.now).restart(call.now, token)
             await tx.put_identity(identity)
             if not identity.verified:
-                await tx.insert_message(self._verification(call, identity))
+                verification = self._verification(call, identity)
+                await tx.insert_message(verification)
+                await record_accepted(tx, verification, _unique)
         return identity
 
     async def verify_domain(
@@ -372,3 +375,7 @@ def _is_domain(domain: str) -> bool:
         and all(_LABEL.fullmatch(label) for label in labels)
         and not labels[-1].isdigit()
     )
+
+
+def _unique() -> str:
+    return str(uuid.uuid4())

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from openses.domain.message_events import RecordedEvent
 from openses.domain.outbox import CapturedMessage, MessageFilter
+from openses.domain.queue import DeliveryJob
 from openses.services.ports import Store
 
 
@@ -17,6 +21,20 @@ class OutboxService:
     async def get(self, message_id: str) -> CapturedMessage | None:
         async with self.store.transaction(read_only=True) as tx:
             return await tx.get_message(message_id)
+
+    async def history(
+        self, message_id: str
+    ) -> tuple[CapturedMessage, Sequence[RecordedEvent], Sequence[DeliveryJob]] | None:
+        """A message with its events (oldest first) and the deliveries still pending."""
+        async with self.store.transaction(read_only=True) as tx:
+            message = await tx.get_message(message_id)
+            if message is None:
+                return None
+            return (
+                message,
+                await tx.list_events(message_id=message_id),
+                await tx.list_jobs(message_id),
+            )
 
     async def clear(self) -> int:
         async with self.store.transaction() as tx:

@@ -7,17 +7,28 @@ when the ``async with`` block ends without an exception (and rolls back otherwis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from openses.domain.accounts import AccessKey, Account, IamUser, UserPolicy
+from openses.domain.configuration_sets import ConfigurationSet, EventDestination
+from openses.domain.dkim.settings import DkimSettings
+from openses.domain.feedback_settings import (
+    IdentityFeedbackSettings,
+    MailFromSettings,
+    Suppression,
+    SuppressionReason,
+)
 from openses.domain.identities import Identity, IdentityKind, IdentityPolicy
+from openses.domain.message_events import RecordedEvent
 from openses.domain.outbox import CapturedMessage, MessageFilter
+from openses.domain.queue import ClaimedJob, DeliveryJob
 from openses.domain.sending import RateBucket
 from openses.domain.templates import EmailTemplate
+from openses.domain.topics.records import Subscription, Topic, TopicDelivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +41,31 @@ class Conflict(Exception):
     """An insert met an existing row with the same key (account, user, key id, …)."""
 
 
-class Tx(Protocol):
+class DeliveryTx(Protocol):
+    """The delivery queue and message events (see :mod:`openses.domain.queue`)."""
+
+    async def insert_jobs(self, jobs: Sequence[DeliveryJob]) -> None: ...
+    async def claim_jobs(
+        self, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[ClaimedJob]:
+        """Due jobs not leased (or whose lease ran out), now leased to ``owner``, oldest first;
+        jobs whose message is gone are dropped from the answer."""
+
+    async def update_job(self, job: DeliveryJob, *, owner: str) -> bool:
+        """Save a job still held by ``owner`` (False if another worker took it over)."""
+
+    async def delete_job(self, job_id: str, *, owner: str) -> bool: ...
+    async def list_jobs(self, message_id: str | None = None) -> list[DeliveryJob]: ...
+    async def insert_event(self, event: RecordedEvent) -> bool:
+        """False, and nothing written, when an event with the same ``dedupe_key`` exists."""
+
+    async def list_events(
+        self, *, message_id: str | None = None, account_id: str | None = None, limit: int = 1000
+    ) -> list[RecordedEvent]:
+        """Oldest first."""
+
+
+class Tx(DeliveryTx, Protocol):
     # ------------------------------------------------------------------- accounts
     async def insert_account(self, account: Account) -> None:
         """Raises :class:`Conflict` if the account id exists."""
@@ -160,6 +195,177 @@ class Tx(Protocol):
         self, account_id: str, region: str, template: EmailTemplate
     ) -> bool: ...
     async def delete_template(self, account_id: str, region: str, name: str) -> bool: ...
+
+    # ---- configuration sets
+    async def insert_configuration_set(
+        self,
+        account_id: str,
+        region: str,
+        configuration_set: ConfigurationSet,
+        created_at: datetime,
+    ) -> None:
+        """Inserts the set and its destinations; :class:`Conflict` if the name is taken."""
+
+    async def get_configuration_set(
+        self, account_id: str, region: str, name: str
+    ) -> ConfigurationSet | None:
+        """The set with its event destinations (sorted by name), or None."""
+
+    async def list_configuration_set_names(self, account_id: str, region: str) -> list[str]:
+        """Sorted."""
+
+    async def count_configuration_sets(self, account_id: str, region: str) -> int: ...
+    async def update_configuration_set(
+        self, account_id: str, region: str, configuration_set: ConfigurationSet
+    ) -> bool:
+        """Replaces the set's settings, not its destinations; False if there is no such set."""
+
+    async def delete_configuration_set(self, account_id: str, region: str, name: str) -> bool:
+        """Also deletes its event destinations."""
+
+    async def insert_event_destination(
+        self, account_id: str, region: str, configuration_set: str, destination: EventDestination
+    ) -> None:
+        """Raises :class:`Conflict` if the set has a destination of that name."""
+
+    async def update_event_destination(
+        self, account_id: str, region: str, configuration_set: str, destination: EventDestination
+    ) -> bool: ...
+    async def delete_event_destination(
+        self, account_id: str, region: str, configuration_set: str, name: str
+    ) -> bool: ...
+
+    # ---- feedback settings, custom MAIL FROM and the suppression list
+    async def get_feedback_settings(
+        self, account_id: str, region: str, identity: str
+    ) -> IdentityFeedbackSettings | None:
+        """The identity's own notification settings; None if never set (SES's defaults)."""
+
+    async def put_feedback_settings(
+        self, account_id: str, region: str, identity: str, settings: IdentityFeedbackSettings
+    ) -> None:
+        """Creates or replaces; the identity must exist (they go when it is deleted)."""
+
+    async def get_mail_from(
+        self, account_id: str, region: str, identity: str
+    ) -> MailFromSettings | None: ...
+    async def put_mail_from(self, settings: MailFromSettings) -> None:
+        """Creates or replaces; the identity must exist (they go when it is deleted)."""
+
+    async def mail_from_due(
+        self, success_checked_before: datetime, limit: int
+    ) -> list[MailFromSettings]:
+        """Setups to look up: pending or temporarily failing ones, and successful ones last
+        checked before ``success_checked_before``; least recently checked first."""
+
+    async def put_suppression(self, entry: Suppression) -> None:
+        """Adds, or replaces the entry with the same key unless the stored one is newer."""
+
+    async def get_suppression(
+        self, account_id: str, region: str, email_address: str
+    ) -> Suppression | None:
+        """The entry keyed exactly ``email_address`` (see ``suppression_address``)."""
+
+    async def delete_suppression(
+        self, account_id: str, region: str, email_address: str
+    ) -> bool: ...
+    async def list_suppressions(
+        self,
+        account_id: str,
+        region: str,
+        *,
+        reasons: Collection[SuppressionReason] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int = 1000,
+    ) -> list[Suppression]:
+        """By last update time then address; ``after`` is the previous page's last entry."""
+
+    async def suppressed(
+        self, account_id: str, region: str, addresses: Sequence[str]
+    ) -> dict[str, Suppression]:
+        """Entries matching ``addresses`` ignoring case, keyed by the address as given."""
+
+    async def get_suppression_reasons(
+        self, account_id: str, region: str
+    ) -> frozenset[SuppressionReason]:
+        """What the account suppresses for (BOUNCE and COMPLAINT until it says otherwise)."""
+
+    async def set_suppression_reasons(
+        self, account_id: str, region: str, reasons: Collection[SuppressionReason]
+    ) -> None: ...
+
+    # ---- DKIM
+    async def put_dkim(self, settings: DkimSettings) -> None:
+        """Creates or replaces the identity's DKIM settings (the identity must exist; they go
+        when it is deleted) and the token index of Easy DKIM."""
+
+    async def get_dkim(
+        self, account_id: str, region: str, identity: str
+    ) -> DkimSettings | None: ...
+    async def get_dkims(
+        self, account_id: str, region: str, names: Sequence[str]
+    ) -> list[DkimSettings]:
+        """The settings of the identities among ``names`` that have some, sorted by name."""
+
+    async def find_dkim_by_token(self, token: str) -> DkimSettings | None:
+        """The Easy DKIM settings holding ``token``, of any account and region."""
+
+    async def pending_dkim(self, limit: int) -> list[DkimSettings]:
+        """Settings with a pending DNS check, least recently checked first."""
+
+    async def delete_dkim(self, account_id: str, region: str, identity: str) -> bool: ...
+
+    # ---- SNS-compatible topics, subscriptions and their HTTP delivery queue
+    async def insert_topic(self, topic: Topic) -> None:
+        """Raises :class:`Conflict` if a topic of that ARN exists."""
+
+    async def get_topic(self, arn: str) -> Topic | None:
+        """The topic of that ARN (any account), e.g. to check a topic ARN before storing it."""
+
+    async def list_topics(self, account_id: str, region: str) -> list[Topic]:
+        """Sorted by ARN."""
+
+    async def update_topic_attributes(self, arn: str, attributes: dict[str, str]) -> bool:
+        """Replaces the topic's stored attributes."""
+
+    async def delete_topic(self, arn: str) -> bool:
+        """Also deletes its subscriptions and its queued deliveries."""
+
+    async def insert_subscription(self, subscription: Subscription) -> None: ...
+    async def get_subscription(self, arn: str) -> Subscription | None: ...
+    async def find_subscription_by_token(self, token: str) -> Subscription | None: ...
+    async def list_topic_subscriptions(self, topic_arn: str) -> list[Subscription]:
+        """Every status, sorted by ARN."""
+
+    async def list_account_subscriptions(self, owner: str, region: str) -> list[Subscription]:
+        """Subscriptions ``owner`` made to topics of ``region``, every status, sorted by ARN."""
+
+    async def update_subscription(self, subscription: Subscription) -> bool: ...
+    async def delete_subscription(self, arn: str) -> bool: ...
+    async def delete_expired_subscriptions(self, now: datetime) -> int:
+        """Pending and unsubscribed subscriptions whose token has expired."""
+
+    async def enqueue_topic_deliveries(self, deliveries: Sequence[TopicDelivery]) -> None: ...
+    async def drop_subscription_notifications(self, subscription_arn: str) -> int:
+        """Queued notifications of a subscription (not its confirmations)."""
+
+    async def claim_topic_deliveries(
+        self, *, now: datetime, lease_until: datetime, owner: str, limit: int
+    ) -> list[TopicDelivery]:
+        """Lease due deliveries (``run_at`` reached, no live lease) and count the attempt;
+        concurrent claimers never get the same delivery."""
+
+    async def finish_topic_delivery(self, delivery_id: str, owner: str) -> bool:
+        """Delete it if ``owner`` still holds its lease."""
+
+    async def reschedule_topic_delivery(
+        self, delivery_id: str, owner: str, *, run_at: datetime, error: str
+    ) -> bool:
+        """Release ``owner``'s lease; due again at ``run_at``."""
+
+    async def count_topic_deliveries(self) -> int: ...
 
 
 class Store(Protocol):

@@ -14,10 +14,15 @@ is changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openses.domain.arn import IdentityArn, InvalidArn
+from openses.domain.configuration_sets import (
+    InvalidMessageTags,
+    message_tags_problem,
+    parse_message_tags_header,
+)
 from openses.domain.mail import (
     CONTROL_HEADERS,
     InvalidAddress,
@@ -28,8 +33,8 @@ from openses.domain.mail import (
     raw_recipients,
 )
 from openses.domain.sending import MAX_RECIPIENTS, Address, Role, RoleUse, Submission
+from openses.services.configuration_sets import checked_name
 from openses.services.errors import (
-    ConfigurationSetNotFound,
     InvalidParameter,
     MessageRejected,
     MessageTooLarge,
@@ -55,8 +60,13 @@ def raw_submission(
     destinations: Sequence[str] | None = None,
     arns: Arns = Arns(),
     configuration_set: str | None = None,
+    tags: Sequence[tuple[str, str]] = (),
 ) -> Submission:
-    """A raw message: the source is ``source`` (parameter or ``MAIL FROM``), else ``From:``."""
+    """A raw message: the source is ``source`` (parameter or ``MAIL FROM``), else ``From:``.
+
+    The configuration set and message tags come from the parameters, else from the
+    ``X-SES-CONFIGURATION-SET`` / ``X-SES-MESSAGE-TAGS`` headers (tags are never joined).
+    """
     if len(data) > size_limit:
         raise MessageTooLarge(f"Message length is more than {size_limit} bytes long.")
     try:
@@ -64,7 +74,8 @@ def raw_submission(
     except ValueError as error:
         raise MessageRejected(str(error)) from None
     control = control_arns(message)
-    check_configuration_set(configuration_set or control.configuration_set)
+    named_set = check_configuration_set(configuration_set or control.configuration_set)
+    message_tags = checked_tags(tags) if tags else header_tags(control.message_tags)
     from_header = message.first("From")
     if from_header is None:
         raise MessageRejected("Missing required header 'From'.")
@@ -99,7 +110,8 @@ def raw_submission(
         recipients=_checked_recipients(recipients),
         message=message.without(CONTROL_HEADERS),
         subject=message.subject() or "",
-        configuration_set=configuration_set or control.configuration_set,
+        configuration_set=named_set,
+        tags=message_tags,
     )
 
 
@@ -115,6 +127,7 @@ def simple_submission(
     return_path: str | None = None,
     arns: Arns = Arns(),
     configuration_set: str | None = None,
+    tags: Sequence[tuple[str, str]] = (),
     rendering_error: str | None = None,
 ) -> Submission:
     """A message the service composed from parameters: From is the source.
@@ -123,7 +136,8 @@ def simple_submission(
     """
     if len(message) > size_limit:
         raise MessageTooLarge(f"Message length is more than {size_limit} bytes long.")
-    check_configuration_set(configuration_set)
+    named_set = check_configuration_set(configuration_set)
+    message_tags = checked_tags(tags)
     source_box = _mailbox(source, "Source")
     feedback_box = _mailbox(return_path, "ReturnPath") if return_path else source_box
     source_arn = _arn(arns.source)
@@ -138,16 +152,41 @@ def simple_submission(
         recipients=_checked_recipients([_mailbox(r, "Destination").address for r in recipients]),
         message=message,
         subject=subject,
-        configuration_set=configuration_set,
+        configuration_set=named_set,
+        tags=message_tags,
         rendering_error=rendering_error,
     )
 
 
-def check_configuration_set(name: str | None) -> None:
-    """Configuration sets are not implemented yet (see docs/compatibility.md): none exists, so
-    naming one, by parameter or ``X-SES-CONFIGURATION-SET``, is ``ConfigurationSetDoesNotExist``."""
-    if name:
-        raise ConfigurationSetNotFound(f"Configuration set <{name}> does not exist.")
+# ---- configuration sets and message tags
+
+
+def check_configuration_set(name: str | None) -> str | None:
+    """The configuration set a send names (None for none or an empty name), once the name is
+    well formed; whether it exists in the sending account is checked by the decision."""
+    return checked_name(name) if name else None
+
+
+def message_tags(entries: Sequence[Mapping[str, str]] | None) -> tuple[tuple[str, str], ...]:
+    """A ``Tags`` / ``EmailTags`` parameter (``[{"Name": …, "Value": …}]``) as pairs."""
+    return tuple((entry["Name"], entry["Value"]) for entry in entries or ())
+
+
+def checked_tags(tags: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    problem = message_tags_problem(tags)
+    if problem is not None:
+        raise InvalidParameter(problem)
+    return tuple(tags)
+
+
+def header_tags(value: str | None) -> tuple[tuple[str, str], ...]:
+    """The tags of an ``X-SES-MESSAGE-TAGS`` header (its first occurrence), checked."""
+    if value is None:
+        return ()
+    try:
+        return parse_message_tags_header(value)
+    except InvalidMessageTags as error:
+        raise InvalidParameter(str(error)) from None
 
 
 def mailbox(text: str, what: str) -> Mailbox:

@@ -52,14 +52,19 @@ from openses.domain.sending import (
     is_simulator,
     not_verified_message,
 )
+from openses.services.accepted import record_accepted
 from openses.services.accounts import AccountsService
+from openses.services.configuration_sets import configuration_set_for_send
 from openses.services.errors import (
     AccessDenied,
     InvalidParameter,
+    MailFromDomainNotVerified,
     MessageRejected,
     SendingPaused,
     Throttled,
 )
+from openses.services.feedback_settings import mail_from_for_send
+from openses.services.outcomes import EventPublisher
 from openses.services.ports import Store, Tx
 from openses.services.principals import Call, PrincipalKind
 from openses.services.send_requests import raw_submission
@@ -83,6 +88,7 @@ class _Reads:
     own: dict[str, Identity]  # the caller's identities (region of the call) by name
     owners: dict[str, Account | None]  # owner accounts of the ARNs used
     owned: dict[tuple[str, str], dict[str, OwnerIdentity]]  # (account, region) -> identities
+    mail_from_refusal: MailFromDomainNotVerified | None  # the From identity's MAIL FROM says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +103,12 @@ class SendingService:
         store: Store,
         accounts: AccountsService,
         new_unique: Callable[[], str] = lambda: str(uuid.uuid4()),
+        publisher: EventPublisher | None = None,
     ) -> None:
         self.store = store
         self.accounts = accounts
         self.new_unique = new_unique
+        self.publisher = publisher  # the Send event to configuration sets' destinations
         self._compiled: dict[tuple[str, str], Policy] = {}
 
     async def accept(self, call: Call, submission: Submission) -> Accepted:
@@ -112,6 +120,8 @@ class SendingService:
         if resolved.denial is not None:
             raise AccessDenied(resolved.denial)
         _check_sandbox(call, submission, reads)
+        if reads.mail_from_refusal is not None:
+            raise reads.mail_from_refusal
         accepted_id = await self._charge_and_store(call, submission, reads, authorizations)
         return Accepted(accepted_id, authorizations)
 
@@ -153,6 +163,9 @@ class SendingService:
                     access_denied_message(call.principal.arn, submission.action, "*")
                 )
             region_enabled = await tx.get_region_sending(call.account_id, call.region)
+            # The set named on the send is the sending account's own (A20); refused if missing
+            # or paused.
+            await configuration_set_for_send(tx, call, submission.configuration_set)
             own = {
                 i.name: i.as_of(call.now)
                 for i in await tx.get_identities(call.account_id, call.region, sorted(own_names))
@@ -163,7 +176,8 @@ class SendingService:
                 if owner not in owners:
                     owners[owner] = await tx.get_account(owner)
                 owned[(owner, region)] = await self._owner_identities(tx, owner, region, names)
-        return _Reads(account, region_enabled is not False, own, owners, owned)
+            refusal = await _mail_from_refusal(tx, call, submission)
+        return _Reads(account, region_enabled is not False, own, owners, owned, refusal)
 
     async def _owner_identities(
         self, tx: Tx, owner: str, region: str, names: set[str]
@@ -275,8 +289,10 @@ class SendingService:
         accepted_id = message_id(call.now, self.new_unique())
         if submission.rendering_error is not None:
             # Accepted and recorded, but never sent: neither quota nor rate is charged.
+            message = _captured(call, submission, accepted_id, authorizations, reads)
             async with self.store.transaction() as tx:
-                await tx.insert_message(_captured(call, submission, accepted_id, authorizations))
+                await tx.insert_message(message)
+                await record_accepted(tx, message, self.new_unique, self.publisher)
             return accepted_id
         async with self.store.transaction() as tx:
             sent = await tx.recipients_sent_since(call.account_id, call.region, call.now - DAY)
@@ -296,11 +312,27 @@ class SendingService:
                 delivery_attempts=recipients,
                 quota_recipients=quota_recipients,
             )
-            await tx.insert_message(_captured(call, submission, accepted_id, authorizations))
+            message = _captured(call, submission, accepted_id, authorizations, reads)
+            await tx.insert_message(message)
+            await record_accepted(tx, message, self.new_unique, self.publisher)
         return accepted_id
 
 
 # ------------------------------------------------------------------------ helpers
+
+
+async def _mail_from_refusal(
+    tx: Tx, call: Call, submission: Submission
+) -> MailFromDomainNotVerified | None:
+    """The refusal a custom MAIL FROM setup with ``RejectMessage`` gives while it is not
+    verified (§6.7); the From identity's owner's setting governs, as for DKIM."""
+    arn = submission.from_.arn
+    owner = arn.account if arn is not None else call.account_id
+    try:
+        await mail_from_for_send(tx, owner, call.region, submission.from_.address.address)
+    except MailFromDomainNotVerified as refusal:
+        return refusal
+    return None
 
 
 def _check_not_paused(reads: _Reads) -> None:
@@ -371,7 +403,11 @@ def _context(call: Call, submission: Submission) -> Context:
 
 
 def _captured(
-    call: Call, submission: Submission, accepted_id: str, authorizations: Iterable[Authorization]
+    call: Call,
+    submission: Submission,
+    accepted_id: str,
+    authorizations: Iterable[Authorization],
+    reads: _Reads,
 ) -> CapturedMessage:
     decided = list(authorizations)
     kind = MessageKind.SEND
@@ -413,7 +449,21 @@ def _captured(
         ),
         statements=statements,
         error=None if submission.rendering_error is None else _storable(submission.rendering_error),
+        source_arn=_source_arn(call, submission, reads),
+        source_ip=call.source_ip,
+        feedback_address=submission.feedback.address.address,
+        configuration_set=submission.configuration_set,
+        tags=submission.tags,
     )
+
+
+def _source_arn(call: Call, submission: Submission, reads: _Reads) -> str:
+    """The identity the message is sent as (notifications' ``sourceArn``): the Source role's
+    ARN when given, else the caller's own identity that covers the source address."""
+    if submission.source.arn is not None:
+        return str(submission.source.arn)
+    name = _own_identity(reads.own, submission.source.address.address)
+    return f"arn:aws:ses:{call.region}:{call.account_id}:identity/{name}"
 
 
 def _storable(text: str) -> str:

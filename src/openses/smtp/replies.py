@@ -21,7 +21,10 @@ Sources (``troubleshoot-smtp.md`` in the SES developer guide; OBS = seen in publ
 ``553 <addr> address unknown``                 RCPT TO address syntax (spec §6.4)
 ``554 Access denied: …``                       ``AccessDenied`` (spec §2.6)
 ``554 Message rejected: …``                    ``MessageRejected``, ``SendingPaused``
-``554 Transaction failed: …``                  ``InvalidParameter`` (OBS, see below)
+``554 Transaction failed: …``                  ``InvalidParameter`` (OBS, see below), and
+                                               ``ConfigurationSetNotFound`` (the
+                                               ``X-SES-CONFIGURATION-SET`` names no set of
+                                               the sender's)
 =============================================  =============================================
 
 Decisions where the guide is silent:
@@ -50,6 +53,7 @@ from typing import Final
 
 from openses.services.errors import (
     AccessDenied,
+    ConfigurationSetNotFound,
     InvalidParameter,
     MessageRejected,
     MessageTooLarge,
@@ -106,6 +110,7 @@ ERRORS: Final[Mapping[type[ServiceError], Callable[[ServiceError], str]]] = {
     MessageRejected: lambda error: f"554 Message rejected: {error.message}",
     SendingPaused: lambda error: f"554 Message rejected: {error.message}",
     InvalidParameter: lambda error: f"554 Transaction failed: {error.message}",
+    ConfigurationSetNotFound: lambda error: f"554 Transaction failed: {error.message}",
     Throttled: _throttled,
     MessageTooLarge: lambda error: MESSAGE_TOO_LONG,
 }

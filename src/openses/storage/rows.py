@@ -66,11 +66,31 @@ def json_string_list(text: str) -> tuple[str, ...]:
     return tuple(loaded)
 
 
+def json_object(text: str) -> dict[str, object]:
+    loaded = json.loads(text)
+    if not isinstance(loaded, dict):
+        raise ValueError(f"stored value is not a JSON object: {text[:80]!r}")
+    return loaded
+
+
 def json_object_list(text: str) -> tuple[dict[str, object], ...]:
     loaded = json.loads(text)
     if not isinstance(loaded, list) or not all(isinstance(item, dict) for item in loaded):
         raise ValueError(f"stored value is not a JSON list of objects: {text[:80]!r}")
     return tuple(loaded)
+
+
+def json_pairs(text: str | None) -> tuple[tuple[str, str], ...]:
+    """A stored JSON list of ``[name, value]`` pairs (NULL: none)."""
+    if text is None:
+        return ()
+    loaded = json.loads(text)
+    if not isinstance(loaded, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        for pair in loaded
+    ):
+        raise ValueError(f"stored value is not a JSON list of string pairs: {text[:80]!r}")
+    return tuple((name, value) for name, value in loaded)
 
 
 def _checked(values: Values) -> Values:
@@ -265,6 +285,11 @@ def message_values(message: CapturedMessage) -> Values:
             "statements": json_text(list(message.statements)),
             "raw": bytes(message.raw),
             "error": message.error,
+            "source_arn": message.source_arn,
+            "source_ip": message.source_ip,
+            "feedback_address": message.feedback_address,
+            "configuration_set": message.configuration_set,
+            "tags": json_text([list(tag) for tag in message.tags]) if message.tags else None,
         }
     )
 
@@ -285,4 +310,9 @@ def message_record(row: Row) -> CapturedMessage:
         governing_arns=json_string_list(row["governing_arns"]),
         statements=json_object_list(row["statements"]),
         error=row["error"],
+        source_arn=row["source_arn"],
+        source_ip=row["source_ip"],
+        feedback_address=row["feedback_address"],
+        configuration_set=row["configuration_set"],
+        tags=json_pairs(row["tags"]),
     )

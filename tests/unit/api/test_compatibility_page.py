@@ -30,4 +30,4 @@ def test_every_implemented_operation_is_listed_as_such() -> None:
         "SendRawEmail",
     ):
         assert f"| {operation} | ✅ implemented |" in page
-    assert "| CreateConfigurationSet | not supported" in page
+    assert "| CreateConfigurationSetTrackingOptions | not supported" in page

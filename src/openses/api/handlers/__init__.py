@@ -10,6 +10,7 @@ from __future__ import annotations
 from openses.api.handlers.iam import IamHandlers
 from openses.api.handlers.ses_v1 import SesV1Handlers
 from openses.api.handlers.ses_v2 import SesV2Handlers
+from openses.api.handlers.sns import SnsHandlers
 from openses.api.handlers.sts import StsHandlers
 
 HANDLER_CLASSES: dict[str, type] = {
@@ -17,6 +18,14 @@ HANDLER_CLASSES: dict[str, type] = {
     "sesv2": SesV2Handlers,
     "iam": IamHandlers,
     "sts": StsHandlers,
+    "sns": SnsHandlers,
 }
 
-__all__ = ["HANDLER_CLASSES", "IamHandlers", "SesV1Handlers", "SesV2Handlers", "StsHandlers"]
+__all__ = [
+    "HANDLER_CLASSES",
+    "IamHandlers",
+    "SesV1Handlers",
+    "SesV2Handlers",
+    "SnsHandlers",
+    "StsHandlers",
+]

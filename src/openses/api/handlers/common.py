@@ -10,11 +10,16 @@ from openses.api.context import RequestContext
 from openses.domain.identities import normalize_identity
 from openses.services.account_state import AccountStateService
 from openses.services.accounts import AccountsService
+from openses.services.configuration_sets import ConfigurationSetsService
+from openses.services.dkim import DkimService
 from openses.services.errors import InvalidParameter
+from openses.services.feedback_settings import FeedbackSettingsService
 from openses.services.identities import IdentitiesService
 from openses.services.principals import Call
 from openses.services.sending import SendingService
+from openses.services.suppression import SuppressionService
 from openses.services.templates import TemplatesService
+from openses.services.topics import TopicsService
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +29,11 @@ class Services:
     account_state: AccountStateService
     sending: SendingService
     templates: TemplatesService
+    configuration_sets: ConfigurationSetsService
+    feedback_settings: FeedbackSettingsService
+    suppression: SuppressionService
+    topics: TopicsService
+    dkim: DkimService
 
 
 def call_of(ctx: RequestContext) -> Call:

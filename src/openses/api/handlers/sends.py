@@ -17,8 +17,8 @@ from openses.domain.sending import V1_MAX_MESSAGE_BYTES, V2_MAX_MESSAGE_BYTES
 from openses.services.errors import InvalidParameter
 from openses.services.send_requests import (
     Arns,
-    check_configuration_set,
     mailbox,
+    message_tags,
     raw_submission,
     simple_submission,
 )
@@ -88,7 +88,6 @@ def recipients_of(destination: Params) -> list[str]:
 
 
 async def send_email_v1(services: Services, ctx: RequestContext, params: Params) -> Result:
-    check_configuration_set(params.get("ConfigurationSetName"))
     message = params["Message"]
     destination = params["Destination"]
     subject = message.get("Subject")
@@ -110,13 +109,14 @@ async def send_email_v1(services: Services, ctx: RequestContext, params: Params)
         subject=(subject or {}).get("Data", ""),
         return_path=params.get("ReturnPath"),
         arns=Arns(params.get("SourceArn"), None, params.get("ReturnPathArn")),
+        configuration_set=params.get("ConfigurationSetName"),
+        tags=message_tags(params.get("Tags")),
     )
     accepted = await services.sending.accept(call_of(ctx), submission)
     return {"MessageId": accepted.message_id}
 
 
 async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Params) -> Result:
-    check_configuration_set(params.get("ConfigurationSetName"))
     submission = raw_submission(
         params["RawMessage"]["Data"],
         actions=("ses:SendRawEmail",),
@@ -125,6 +125,8 @@ async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Par
         source=params.get("Source"),
         destinations=params.get("Destinations"),
         arns=Arns(params.get("SourceArn"), params.get("FromArn"), params.get("ReturnPathArn")),
+        configuration_set=params.get("ConfigurationSetName"),
+        tags=message_tags(params.get("Tags")),
     )
     accepted = await services.sending.accept(call_of(ctx), submission)
     return {"MessageId": accepted.message_id}
@@ -132,8 +134,9 @@ async def send_raw_email_v1(services: Services, ctx: RequestContext, params: Par
 
 async def send_email_v2(services: Services, ctx: RequestContext, params: Params) -> Result:
     refuse_unsupported_v2(params)
-    check_configuration_set(params.get("ConfigurationSetName"))
     content = params["Content"]
+    named_set = params.get("ConfigurationSetName")
+    tags = message_tags(params.get("EmailTags"))
     from_arn = params.get("FromEmailAddressIdentityArn")
     feedback_arn = params.get("FeedbackForwardingEmailAddressIdentityArn")
     destination = params.get("Destination") or {}
@@ -147,6 +150,8 @@ async def send_email_v2(services: Services, ctx: RequestContext, params: Params)
             destinations=recipients_of(destination) or None,
             # The v2 From ARN covers source and From and overrides both headers (spec §2.2).
             arns=Arns(from_arn, from_arn, feedback_arn),
+            configuration_set=named_set,
+            tags=tags,
         )
     elif "Simple" in content:
         if not params.get("FromEmailAddress"):
@@ -172,6 +177,8 @@ async def send_email_v2(services: Services, ctx: RequestContext, params: Params)
             subject=(simple.get("Subject") or {}).get("Data", ""),
             return_path=params.get("FeedbackForwardingEmailAddress"),
             arns=Arns(from_arn, from_arn, feedback_arn),
+            configuration_set=named_set,
+            tags=tags,
         )
     else:
         raise InvalidParameter("Content must be Simple, Raw or Template.")

@@ -7,6 +7,9 @@ from typing import Any
 from openses.api.context import RequestContext
 from openses.api.handlers import sends, templated_sends
 from openses.api.handlers.common import Services, page, ses_call
+from openses.api.handlers.configuration_sets import ConfigurationSetsV1
+from openses.api.handlers.dkim import DkimV1Handlers
+from openses.api.handlers.feedback_settings import FeedbackSettingsV1Handlers
 from openses.domain.identities import IdentityKind
 from openses.domain.templates import EmailTemplate
 
@@ -15,7 +18,7 @@ Result = dict[str, Any]
 _KINDS = {"EmailAddress": IdentityKind.EMAIL_ADDRESS, "Domain": IdentityKind.DOMAIN}
 
 
-class SesV1Handlers:
+class SesV1Handlers(ConfigurationSetsV1, FeedbackSettingsV1Handlers, DkimV1Handlers):
     def __init__(self, services: Services) -> None:
         self.services = services
 
@@ -50,6 +53,7 @@ class SesV1Handlers:
         self, ctx: RequestContext, params: Params
     ) -> Result:
         call = await ses_call(self.services, ctx)
+        await self.services.dkim.refresh(call, params["Identities"])  # DKIM verifies domains too
         found = await self.services.identities.get_many(call, params["Identities"])
         attributes: Result = {}
         for given, identity in found.items():

@@ -7,6 +7,13 @@ from typing import Any
 from openses.api.context import RequestContext
 from openses.api.handlers import sends, templated_sends
 from openses.api.handlers.common import Services, page, ses_call
+from openses.api.handlers.configuration_sets import ConfigurationSetsV2
+from openses.api.handlers.dkim import DkimV2Handlers, dkim_attributes, signing_plan
+from openses.api.handlers.feedback_settings import (
+    FeedbackSettingsV2Handlers,
+    identity_feedback_fields,
+    suppression_fields,
+)
 from openses.domain.identities import (
     Identity,
     IdentityKind,
@@ -18,7 +25,7 @@ from openses.services.errors import InvalidParameter
 Params = dict[str, Any]
 Result = dict[str, Any]
 _TYPES = {IdentityKind.EMAIL_ADDRESS: "EMAIL_ADDRESS", IdentityKind.DOMAIN: "DOMAIN"}
-_NOT_YET = ("Tags", "DkimSigningAttributes", "ConfigurationSetName")
+_NOT_YET = ("Tags", "ConfigurationSetName")
 
 
 def _status(identity: Identity) -> str:
@@ -31,7 +38,7 @@ def _status(identity: Identity) -> str:
     }[identity.status.value]
 
 
-class SesV2Handlers:
+class SesV2Handlers(ConfigurationSetsV2, FeedbackSettingsV2Handlers, DkimV2Handlers):
     def __init__(self, services: Services) -> None:
         self.services = services
 
@@ -45,22 +52,29 @@ class SesV2Handlers:
                 f"{', '.join(unsupported)} on CreateEmailIdentity is not supported by OpenSES yet."
             )
         call = await ses_call(self.services, ctx, name)
-        identities = self.services.identities
+        identities, dkim = self.services.identities, self.services.dkim
+        plan = signing_plan(params.get("DkimSigningAttributes"))
+        await dkim.check_plan(call, name, plan)
         if is_address_identity(name):
             identity = await identities.verify_email(call, name, create_only=True)
         else:
             identity = await identities.verify_domain(call, name, create_only=True)
+        await dkim.set_up_new(call, identity, plan)
+        view = await dkim.view(call, identity.name, check=False)
         return {
             "IdentityType": _TYPES[identity.kind],
             "VerifiedForSendingStatus": identity.verified,
+            "DkimAttributes": dkim_attributes(view, dkim.zone),
         }
 
     async def get_email_identity(self, ctx: RequestContext, params: Params) -> Result:
         call = await ses_call(self.services, ctx, params["EmailIdentity"])
+        dkim = await self.services.dkim.view(call, params["EmailIdentity"])  # may verify it
         identity, policies = await self.services.identities.get(call, params["EmailIdentity"])
         result: Result = {
             "IdentityType": _TYPES[identity.kind],
-            "FeedbackForwardingStatus": True,
+            "DkimAttributes": dkim_attributes(dkim, self.services.dkim.zone),
+            **await identity_feedback_fields(self.services, call, params["EmailIdentity"]),
             "VerifiedForSendingStatus": identity.verified,
             "Policies": {p.name: p.document for p in policies},
             "Tags": [],
@@ -122,8 +136,10 @@ class SesV2Handlers:
     # --------------------------------------------------------------------- account
 
     async def get_account(self, ctx: RequestContext, params: Params) -> Result:
-        details = await self.services.account_state.details(await ses_call(self.services, ctx))
+        call = await ses_call(self.services, ctx)
+        details = await self.services.account_state.details(call)
         return {
+            **await suppression_fields(self.services, call),
             "DedicatedIpAutoWarmupEnabled": False,
             "EnforcementStatus": "SHUTDOWN" if details.paused_by_operator else "HEALTHY",
             "ProductionAccessEnabled": details.production_access,

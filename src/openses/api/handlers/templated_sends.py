@@ -24,11 +24,13 @@ from openses.api.handlers.sends import (
     recipients_of,
     refuse_unsupported_v2,
 )
+from openses.domain.configuration_sets import merged_tags
 from openses.domain.sending import MAX_BULK_DESTINATIONS, V1_MAX_MESSAGE_BYTES, V2_MAX_MESSAGE_BYTES
 from openses.domain.templates import CompiledTemplate, EmailTemplate, merge_template_data
 from openses.services.errors import (
     AccessDenied,
     ConfigurationSetNotFound,
+    ConfigurationSetSendingPaused,
     InvalidParameter,
     MessageRejected,
     SendingPaused,
@@ -36,7 +38,13 @@ from openses.services.errors import (
     TemplateNotFound,
     Throttled,
 )
-from openses.services.send_requests import Arns, check_configuration_set, simple_submission
+from openses.services.send_requests import (
+    Arns,
+    check_configuration_set,
+    checked_tags,
+    message_tags,
+    simple_submission,
+)
 from openses.services.templates import parse_data, render
 
 Params = dict[str, Any]
@@ -45,6 +53,7 @@ Result = dict[str, Any]
 _V1_STATUS: dict[type[ServiceError], str] = {
     MessageRejected: "MessageRejected",
     ConfigurationSetNotFound: "ConfigurationSetDoesNotExist",
+    ConfigurationSetSendingPaused: "ConfigurationSetSendingPaused",
     TemplateNotFound: "TemplateDoesNotExist",
     SendingPaused: "AccountSendingPaused",
     InvalidParameter: "InvalidParameterValue",
@@ -52,6 +61,7 @@ _V1_STATUS: dict[type[ServiceError], str] = {
 _V2_STATUS: dict[type[ServiceError], str] = {
     MessageRejected: "MESSAGE_REJECTED",
     ConfigurationSetNotFound: "CONFIGURATION_SET_NOT_FOUND",
+    ConfigurationSetSendingPaused: "CONFIGURATION_SET_SENDING_PAUSED",
     TemplateNotFound: "TEMPLATE_NOT_FOUND",
     SendingPaused: "ACCOUNT_SENDING_PAUSED",
     InvalidParameter: "INVALID_PARAMETER",
@@ -88,6 +98,8 @@ async def _send_one(
     return_path: str | None,
     arns: Arns,
     headers: list[Params] | None = None,
+    configuration_set: str | None = None,
+    tags: tuple[tuple[str, str], ...] = (),
 ) -> str:
     rendering = render(compiled, data)
     message = b""
@@ -119,6 +131,8 @@ async def _send_one(
         subject=subject,
         return_path=return_path,
         arns=arns,
+        configuration_set=configuration_set,
+        tags=tags,
         rendering_error=rendering.error,
     )
     accepted = await services.sending.accept(call_of(ctx), submission)
@@ -131,7 +145,8 @@ async def _send_one(
 async def send_templated_email_v1(
     services: Services, ctx: RequestContext, params: Params
 ) -> Result:
-    check_configuration_set(params.get("ConfigurationSetName"))
+    named_set = check_configuration_set(params.get("ConfigurationSetName"))
+    tags = checked_tags(message_tags(params.get("Tags")))
     name = _template_name(params.get("Template"), params.get("TemplateArn"))
     compiled = await _stored(services, ctx, name)
     message_id = await _send_one(
@@ -146,6 +161,8 @@ async def send_templated_email_v1(
         reply_to=params.get("ReplyToAddresses", []),
         return_path=params.get("ReturnPath"),
         arns=Arns(params.get("SourceArn"), None, params.get("ReturnPathArn")),
+        configuration_set=named_set,
+        tags=tags,
     )
     return {"MessageId": message_id}
 
@@ -153,7 +170,9 @@ async def send_templated_email_v1(
 async def send_bulk_templated_email_v1(
     services: Services, ctx: RequestContext, params: Params
 ) -> Result:
-    check_configuration_set(params.get("ConfigurationSetName"))
+    named_set = check_configuration_set(params.get("ConfigurationSetName"))
+    default_tags = checked_tags(message_tags(params.get("DefaultTags")))
+    await services.configuration_sets.require_for_send(call_of(ctx), named_set)
     destinations = params["Destinations"]
     _check_bulk_size(destinations)
     name = _template_name(params.get("Template"), params.get("TemplateArn"))
@@ -176,6 +195,8 @@ async def send_bulk_templated_email_v1(
                 reply_to=params.get("ReplyToAddresses", []),
                 return_path=params.get("ReturnPath"),
                 arns=Arns(params.get("SourceArn"), None, params.get("ReturnPathArn")),
+                configuration_set=named_set,
+                tags=merged_tags(default_tags, message_tags(entry.get("ReplacementTags"))),
             )
         except ServiceError as error:
             statuses.append(_failed(error, index, _V1_STATUS, v1=True))
@@ -208,7 +229,8 @@ async def send_template_content_v2(
 ) -> str:
     """v2 SendEmail with ``Content.Template`` (authorized as ``ses:SendTemplatedEmail``)."""
     refuse_unsupported_v2(params)
-    check_configuration_set(params.get("ConfigurationSetName"))
+    named_set = check_configuration_set(params.get("ConfigurationSetName"))
+    tags = checked_tags(message_tags(params.get("EmailTags")))
     if not params.get("FromEmailAddress"):
         raise InvalidParameter("FromEmailAddress is required for Template content.")
     compiled = await compiled_v2(services, ctx, template)
@@ -226,14 +248,18 @@ async def send_template_content_v2(
         return_path=params.get("FeedbackForwardingEmailAddress"),
         arns=Arns(from_arn, from_arn, params.get("FeedbackForwardingEmailAddressIdentityArn")),
         headers=template.get("Headers"),
+        configuration_set=named_set,
+        tags=tags,
     )
 
 
 async def send_bulk_email_v2(services: Services, ctx: RequestContext, params: Params) -> Result:
     refuse_unsupported_v2(params)
-    check_configuration_set(params.get("ConfigurationSetName"))
+    named_set = check_configuration_set(params.get("ConfigurationSetName"))
+    default_tags = checked_tags(message_tags(params.get("DefaultEmailTags")))
     if not params.get("FromEmailAddress"):
         raise InvalidParameter("FromEmailAddress is required for SendBulkEmail.")
+    await services.configuration_sets.require_for_send(call_of(ctx), named_set)
     entries = params["BulkEmailEntries"]
     _check_bulk_size(entries)
     template = params["DefaultContent"].get("Template") or {}
@@ -266,6 +292,8 @@ async def send_bulk_email_v2(services: Services, ctx: RequestContext, params: Pa
                     from_arn, from_arn, params.get("FeedbackForwardingEmailAddressIdentityArn")
                 ),
                 headers=list(headers.values()),
+                configuration_set=named_set,
+                tags=merged_tags(default_tags, message_tags(entry.get("ReplacementTags"))),
             )
         except ServiceError as error:
             results.append(_failed(error, index, _V2_STATUS, v1=False))
