@@ -200,6 +200,9 @@ def test_reports_that_come_back_reach_everyone_the_delegates_bounces_reach(
         world.ses(owner).set_identity_notification_topic(
             Identity=world.domain, NotificationType=kind, SnsTopic=identity_topic
         )
+    world.ses(owner).set_identity_headers_in_notifications_enabled(
+        Identity=world.domain, NotificationType="Bounce", Enabled=True
+    )
     world.sesv2(delegate).create_configuration_set(ConfigurationSetName="reports")
     world.sesv2(delegate).create_configuration_set_event_destination(
         ConfigurationSetName="reports",
@@ -227,6 +230,8 @@ def test_reports_that_come_back_reach_everyone_the_delegates_bounces_reach(
             (note,) = notifications(identity_hook, 1)
             assert note["notificationType"] == kind
             assert note["mail"]["sendingAccountId"] == delegate.account_id
+            # Original headers only where the owner asked for them (Bounce here).
+            assert ("headers" in note["mail"]) == (kind == "Bounce")
             (record,) = notifications(events_hook, 1)
             assert record["eventType"] == kind
             reason = "BOUNCE" if kind == "Bounce" else "COMPLAINT"
