@@ -5,6 +5,7 @@ switch says. Subscribers are real HTTP endpoints on loopback; signatures are che
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Iterator
@@ -86,6 +87,10 @@ def notifications(endpoint: Endpoint, count: int) -> list[dict[str, Any]]:
         verify_signature(message)
         found.append(json.loads(message["Message"]))
     return found
+
+
+def _has(kind: str, types: list[str]) -> bool:
+    return kind in types
 
 
 def feedback_messages(openses: Running, to: str) -> list[dict[str, Any]]:
@@ -226,7 +231,7 @@ def test_reports_that_come_back_reach_everyone_the_delegates_bounces_reach(
                 f"{message_id}@bounces.openses.test",
                 report(message_id, address, report_id=f"{kind}-{message_id}"),
             )
-            wait_for_events(openses, message_id, lambda types, k=kind: k in types)
+            wait_for_events(openses, message_id, functools.partial(_has, kind))
             (note,) = notifications(identity_hook, 1)
             assert note["notificationType"] == kind
             assert note["mail"]["sendingAccountId"] == delegate.account_id
