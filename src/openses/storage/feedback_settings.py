@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 
@@ -25,18 +25,40 @@ from openses.domain.feedback_settings import (
     SuppressionReason,
 )
 from openses.storage import rows
+from openses.storage.read_cache import Depends
+from openses.storage.rows import Row
 from openses.storage.schema import (
     account_suppression,
     identity_feedback,
     identity_mail_from,
     suppressed_destinations,
 )
-from openses.storage.statements import Statements
+from openses.storage.statements import Prepared, Statements
 
 _IN_LIST_SIZE = 500
 
 
-def _feedback_record(row: RowMapping) -> IdentityFeedbackSettings:
+#: The per-identity settings the send and notification paths read: prepared, and answered from
+#: the read cache in read-only transactions (:mod:`openses.storage.read_cache`).
+ON_FEEDBACK = Depends(identity_feedback)
+ON_MAIL_FROM = Depends(identity_mail_from)
+
+
+def _by_identity(table: Table) -> Prepared:
+    return Prepared(
+        lambda postgres: select(table).where(
+            table.c.account_id == bindparam("account_id"),
+            table.c.region == bindparam("region"),
+            table.c.identity == bindparam("identity"),
+        )
+    )
+
+
+_FEEDBACK = _by_identity(identity_feedback)
+_MAIL_FROM = _by_identity(identity_mail_from)
+
+
+def _feedback_record(row: Row) -> IdentityFeedbackSettings:
     return IdentityFeedbackSettings(
         bounce_topic=row["bounce_topic"],
         complaint_topic=row["complaint_topic"],
@@ -48,7 +70,7 @@ def _feedback_record(row: RowMapping) -> IdentityFeedbackSettings:
     )
 
 
-def _mail_from_record(row: RowMapping) -> MailFromSettings:
+def _mail_from_record(row: Row) -> MailFromSettings:
     status = row["status"]
     return MailFromSettings(
         account_id=row["account_id"],
@@ -82,13 +104,13 @@ class FeedbackSettingsStatements(Statements):
     async def get_feedback_settings(
         self, account_id: str, region: str, identity: str
     ) -> IdentityFeedbackSettings | None:
-        row = await self._first(
-            identity_feedback,
-            identity_feedback.c.account_id == account_id,
-            identity_feedback.c.region == region,
-            identity_feedback.c.identity == identity,
-        )
-        return None if row is None else _feedback_record(row)
+        key = {"account_id": account_id, "region": region, "identity": identity}
+
+        async def load() -> IdentityFeedbackSettings | None:
+            row = await self._row(_FEEDBACK, key)
+            return None if row is None else _feedback_record(row)
+
+        return await self._cached(ON_FEEDBACK, ("feedback", account_id, region, identity), load)
 
     async def put_feedback_settings(
         self, account_id: str, region: str, identity: str, settings: IdentityFeedbackSettings
@@ -115,13 +137,13 @@ class FeedbackSettingsStatements(Statements):
     async def get_mail_from(
         self, account_id: str, region: str, identity: str
     ) -> MailFromSettings | None:
-        row = await self._first(
-            identity_mail_from,
-            identity_mail_from.c.account_id == account_id,
-            identity_mail_from.c.region == region,
-            identity_mail_from.c.identity == identity,
-        )
-        return None if row is None else _mail_from_record(row)
+        key = {"account_id": account_id, "region": region, "identity": identity}
+
+        async def load() -> MailFromSettings | None:
+            row = await self._row(_MAIL_FROM, key)
+            return None if row is None else _mail_from_record(row)
+
+        return await self._cached(ON_MAIL_FROM, ("mail-from", account_id, region, identity), load)
 
     async def put_mail_from(self, settings: MailFromSettings) -> None:
         await self._upsert(
