@@ -1,4 +1,4 @@
-"""What accepting a message writes besides the message: its Send event and its delivery jobs.
+"""What accepting a message writes: its record, its Send event and its delivery jobs.
 
 Called inside the transaction that stores the message (a transactional outbox): when the caller
 is told the MessageId, the jobs that will deliver it are on disk with it, and a crash can lose
@@ -7,14 +7,22 @@ neither without the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import UTC
+from email.utils import format_datetime
 
+from openses.domain.authorization import Authorization
 from openses.domain.events.facts import RenderingFailureEvent, SendEvent
+from openses.domain.identities import Identity, covering_identities
+from openses.domain.mail import RawMessage
 from openses.domain.message_events import RecordedEvent
+from openses.domain.messages import message_id_header
 from openses.domain.outbox import CapturedMessage, MessageKind
 from openses.domain.queue import plan_jobs
+from openses.domain.sending import Submission
 from openses.services.outcomes import EventPublisher
 from openses.services.ports import Tx
+from openses.services.principals import Call
 
 SEND = "Send"
 RENDERING_FAILURE = "RenderingFailure"
@@ -68,3 +76,87 @@ async def record_accepted(
             message.created_at,
         )
     )
+
+
+def own_identity(own: dict[str, Identity], address: str) -> str:
+    """The most specific verified identity of the caller's that covers ``address``."""
+    return next(
+        (
+            name
+            for name in covering_identities(address)
+            if (identity := own.get(name)) is not None and identity.verified
+        ),
+        address,
+    )
+
+
+def captured_message(
+    call: Call,
+    submission: Submission,
+    accepted_id: str,
+    authorizations: Iterable[Authorization],
+    own: dict[str, Identity],
+) -> CapturedMessage:
+    """The record of an accepted submission: SES's Date and Message-ID set in the message,
+    who sent it, as which identity, under which statements (stored as the outbox shows it)."""
+    decided = list(authorizations)
+    kind = MessageKind.SEND
+    raw = submission.message
+    if submission.rendering_error is not None:
+        kind = MessageKind.RENDERING_FAILURE
+    else:
+        raw = RawMessage.parse(raw).with_fields(
+            {
+                "Date": format_datetime(call.now.astimezone(UTC)),
+                "Message-ID": message_id_header(accepted_id, call.region),
+            }
+        )
+    statements: tuple[dict[str, object], ...] = tuple(
+        {
+            "identity": str(a.governing or a.arn),
+            "policy": ref.policy,
+            "sid": ref.sid,
+            "effect": ref.effect.value,
+        }
+        for a in decided
+        if a.decision is not None
+        for ref in a.decision.statements
+    )
+    return CapturedMessage(
+        message_id=accepted_id,
+        kind=kind,
+        region=call.region,
+        account_id=call.account_id,
+        created_at=call.now,
+        source=submission.source.address.address,
+        recipients=submission.recipients,
+        subject=_storable(submission.subject),
+        raw=raw,
+        caller_arn=call.principal.arn,
+        identity_arns=submission.identity_arns,
+        governing_arns=tuple(
+            dict.fromkeys(str(a.governing) for a in decided if a.governing is not None)
+        ),
+        statements=statements,
+        error=None if submission.rendering_error is None else _storable(submission.rendering_error),
+        source_arn=_source_arn(call, submission, own),
+        source_ip=call.source_ip,
+        feedback_address=submission.feedback.address.address,
+        configuration_set=submission.configuration_set,
+        tags=submission.tags,
+    )
+
+
+def _source_arn(call: Call, submission: Submission, own: dict[str, Identity]) -> str:
+    """The identity the message is sent as (notifications' ``sourceArn``): the Source role's
+    ARN when given, else the caller's own identity that covers the source address."""
+    if submission.source.arn is not None:
+        return str(submission.source.arn)
+    name = own_identity(own, submission.source.address.address)
+    return f"arn:aws:ses:{call.region}:{call.account_id}:identity/{name}"
+
+
+def _storable(text: str) -> str:
+    """Display text as the store keeps it: NUL (which no database text type holds) shown as
+    U+FFFD. The message bytes themselves are stored untouched."""
+    return text.replace("\x00", "\ufffd")

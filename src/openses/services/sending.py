@@ -23,10 +23,9 @@ and applies SES's checks in SES's order (spec §2.6):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
-from email.utils import format_datetime
+from datetime import timedelta
 
 from openses.domain.accounts import Account
 from openses.domain.authorization import (
@@ -39,9 +38,7 @@ from openses.domain.authorization import (
     sending_context,
 )
 from openses.domain.identities import Identity, covering_identities, normalize_identity
-from openses.domain.mail import RawMessage
-from openses.domain.messages import message_id, message_id_header
-from openses.domain.outbox import CapturedMessage, MessageKind
+from openses.domain.messages import message_id
 from openses.domain.policy import Context, Policy, PolicyKind, PolicySet, compile_policy
 from openses.domain.sending import (
     V2_MAX_MESSAGE_BYTES,
@@ -52,7 +49,7 @@ from openses.domain.sending import (
     is_simulator,
     not_verified_message,
 )
-from openses.services.accepted import record_accepted
+from openses.services.accepted import captured_message, own_identity, record_accepted
 from openses.services.accounts import AccountsService
 from openses.services.configuration_sets import configuration_set_for_send
 from openses.services.errors import (
@@ -260,7 +257,7 @@ class SendingService:
         resources = [str(a.arn) for a in authorizations]
         for use in submission.roles:
             if use.arn is None:
-                name = _own_identity(reads.own, use.address.address)
+                name = own_identity(reads.own, use.address.address)
                 resources.append(f"arn:aws:ses:{call.region}:{call.account_id}:identity/{name}")
         for action in submission.actions:
             for resource in dict.fromkeys(resources):
@@ -289,7 +286,7 @@ class SendingService:
         accepted_id = message_id(call.now, self.new_unique())
         if submission.rendering_error is not None:
             # Accepted and recorded, but never sent: neither quota nor rate is charged.
-            message = _captured(call, submission, accepted_id, authorizations, reads)
+            message = captured_message(call, submission, accepted_id, authorizations, reads.own)
             async with self.store.transaction() as tx:
                 await tx.insert_message(message)
                 await record_accepted(tx, message, self.new_unique, self.publisher)
@@ -312,7 +309,7 @@ class SendingService:
                 delivery_attempts=recipients,
                 quota_recipients=quota_recipients,
             )
-            message = _captured(call, submission, accepted_id, authorizations, reads)
+            message = captured_message(call, submission, accepted_id, authorizations, reads.own)
             await tx.insert_message(message)
             await record_accepted(tx, message, self.new_unique, self.publisher)
         return accepted_id
@@ -366,18 +363,6 @@ def _own_covers(own: dict[str, Identity], address: str) -> bool:
     )
 
 
-def _own_identity(own: dict[str, Identity], address: str) -> str:
-    """The most specific verified identity of the caller's that covers ``address``."""
-    return next(
-        (
-            name
-            for name in covering_identities(address)
-            if (identity := own.get(name)) is not None and identity.verified
-        ),
-        address,
-    )
-
-
 def _context(call: Call, submission: Submission) -> Context:
     principal = call.principal
     extra: dict[str, object] = {}
@@ -400,73 +385,3 @@ def _context(call: Call, submission: Submission) -> Context:
         user_agent=call.user_agent,
         extra=extra,
     )
-
-
-def _captured(
-    call: Call,
-    submission: Submission,
-    accepted_id: str,
-    authorizations: Iterable[Authorization],
-    reads: _Reads,
-) -> CapturedMessage:
-    decided = list(authorizations)
-    kind = MessageKind.SEND
-    raw = submission.message
-    if submission.rendering_error is not None:
-        kind = MessageKind.RENDERING_FAILURE
-    else:
-        raw = RawMessage.parse(raw).with_fields(
-            {
-                "Date": format_datetime(call.now.astimezone(UTC)),
-                "Message-ID": message_id_header(accepted_id, call.region),
-            }
-        )
-    statements: tuple[dict[str, object], ...] = tuple(
-        {
-            "identity": str(a.governing or a.arn),
-            "policy": ref.policy,
-            "sid": ref.sid,
-            "effect": ref.effect.value,
-        }
-        for a in decided
-        if a.decision is not None
-        for ref in a.decision.statements
-    )
-    return CapturedMessage(
-        message_id=accepted_id,
-        kind=kind,
-        region=call.region,
-        account_id=call.account_id,
-        created_at=call.now,
-        source=submission.source.address.address,
-        recipients=submission.recipients,
-        subject=_storable(submission.subject),
-        raw=raw,
-        caller_arn=call.principal.arn,
-        identity_arns=submission.identity_arns,
-        governing_arns=tuple(
-            dict.fromkeys(str(a.governing) for a in decided if a.governing is not None)
-        ),
-        statements=statements,
-        error=None if submission.rendering_error is None else _storable(submission.rendering_error),
-        source_arn=_source_arn(call, submission, reads),
-        source_ip=call.source_ip,
-        feedback_address=submission.feedback.address.address,
-        configuration_set=submission.configuration_set,
-        tags=submission.tags,
-    )
-
-
-def _source_arn(call: Call, submission: Submission, reads: _Reads) -> str:
-    """The identity the message is sent as (notifications' ``sourceArn``): the Source role's
-    ARN when given, else the caller's own identity that covers the source address."""
-    if submission.source.arn is not None:
-        return str(submission.source.arn)
-    name = _own_identity(reads.own, submission.source.address.address)
-    return f"arn:aws:ses:{call.region}:{call.account_id}:identity/{name}"
-
-
-def _storable(text: str) -> str:
-    """Display text as the store keeps it: NUL (which no database text type holds) shown as
-    U+FFFD. The message bytes themselves are stored untouched."""
-    return text.replace("\x00", "\ufffd")
