@@ -1,4 +1,4 @@
-"""The background work of ``openses serve``: the delivery workers and their transport.
+"""The background work of ``openses serve``: the delivery worker and its transport, the loops.
 
 Built by the composition root (:mod:`openses.runtime`) for processes whose ``--roles`` include
 ``worker``. Several processes (or machines, on PostgreSQL) may run workers side by side: each
@@ -14,13 +14,19 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from openses.config import DeliverySettings
+from openses.config import DeliverySettings, ServeSettings
 from openses.outbound.dns import DnsResolver
 from openses.outbound.smtp_client import SessionSettings, TlsMode
 from openses.outbound.transports import CaptureTransport, DirectTransport, SmarthostTransport
-from openses.services.delivery import DeliveryWorker, Transport
+from openses.services.delivery import DeliveryWorker, Transport, WorkerSettings
+from openses.services.dkim import DkimService
+from openses.services.feedback_settings import FeedbackSettingsService
+from openses.services.identities import IdentitiesService
+from openses.services.outcomes import OutcomeRecorder
+from openses.services.outgoing import OutgoingMessages, mail_from_of
+from openses.services.ports import Store
 
 log = logging.getLogger("openses.delivery")
 
@@ -87,3 +93,44 @@ class Background:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.tasks.clear()
+
+
+def delivery_worker(
+    store: Store,
+    settings: ServeSettings,
+    resolver: DnsResolver,
+    recorder: OutcomeRecorder,
+    dkim: DkimService,
+) -> DeliveryWorker:
+    """The delivery worker of this process (run only when ``--roles`` has ``worker``)."""
+    delivery = settings.delivery
+    return DeliveryWorker(
+        store,
+        transport_for(delivery, resolver),
+        OutgoingMessages(
+            bounce_domain=delivery.bounce_domain,
+            keys_for=dkim.signing_keys,
+            mail_from_domain=mail_from_of(store),
+        ),
+        recorder,
+        WorkerSettings(owner=worker_name(), lease=timedelta(seconds=delivery.lease)),
+    )
+
+
+async def check_domains_forever(
+    identities: IdentitiesService,
+    interval: float,
+    mail_from: FeedbackSettingsService,
+    dkim: DkimService,
+    clock: Callable[[], datetime],
+) -> None:
+    """The pending-domain checker: one pass every ``interval`` seconds until cancelled (pending
+    domain identities, custom MAIL FROM domains' MX records, pending DKIM setups)."""
+    while True:
+        try:
+            await identities.check_pending_domains(clock())
+            await mail_from.check_mail_from_domains(clock())
+            await dkim.check_pending(clock())
+        except Exception:
+            log.exception("pending-domain check failed; trying again next round")
+        await asyncio.sleep(interval)

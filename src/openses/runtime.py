@@ -16,7 +16,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import botocore.session
 import uvicorn
@@ -29,7 +29,12 @@ from openses.api.handlers import HANDLER_CLASSES
 from openses.api.handlers.common import Services
 from openses.api.protocol.models import ServiceRegistry
 from openses.api.sns_links import sns_routes
-from openses.background import Background, deliver_forever, transport_for, worker_name
+from openses.background import (
+    Background,
+    check_domains_forever,
+    deliver_forever,
+    delivery_worker,
+)
 from openses.config import ServeSettings, StoreSettings
 from openses.dns import DkimZone, DnsListeners, start_dns
 from openses.domain.topics.signing import MessageSigner
@@ -40,7 +45,7 @@ from openses.services.account_state import AccountStateService
 from openses.services.accounts import AccountsService
 from openses.services.auto_suppression import AccountSuppressionList
 from openses.services.configuration_sets import ConfigurationSetsService
-from openses.services.delivery import DeliveryWorker, WorkerSettings
+from openses.services.delivery import DeliveryWorker
 from openses.services.dkim import DkimService
 from openses.services.feedback import FeedbackService
 from openses.services.feedback_settings import FeedbackSettingsService
@@ -48,7 +53,6 @@ from openses.services.identities import IdentitiesService
 from openses.services.notifications import Notifier
 from openses.services.outbox import OutboxService
 from openses.services.outcomes import OutcomeRecorder
-from openses.services.outgoing import OutgoingMessages, mail_from_of
 from openses.services.principals import Call, Principal, PrincipalKind
 from openses.services.sending import SendingService
 from openses.services.suppression import SuppressionService
@@ -236,28 +240,6 @@ async def build(settings: ServeSettings) -> Application:
     )
 
 
-def delivery_worker(
-    store: SqlStore,
-    settings: ServeSettings,
-    resolver: DnsResolver,
-    recorder: OutcomeRecorder,
-    dkim: DkimService,
-) -> DeliveryWorker:
-    """The delivery worker of this process (run only when ``--roles`` has ``worker``)."""
-    delivery = settings.delivery
-    return DeliveryWorker(
-        store,
-        transport_for(delivery, resolver),
-        OutgoingMessages(
-            bounce_domain=delivery.bounce_domain,
-            keys_for=dkim.signing_keys,
-            mail_from_domain=mail_from_of(store),
-        ),
-        recorder,
-        WorkerSettings(owner=worker_name(), lease=timedelta(seconds=delivery.lease)),
-    )
-
-
 async def start_background(application: Application, settings: ServeSettings) -> Background:
     """The background work ``settings.roles`` ask for, started on the running loop: the delivery
     worker (``worker``) and the feedback listener (``smtp``)."""
@@ -275,24 +257,6 @@ async def start_background(application: Application, settings: ServeSettings) ->
         )
         background.servers.append(server)
     return background
-
-
-async def check_domains_forever(
-    identities: IdentitiesService,
-    interval: float,
-    mail_from: FeedbackSettingsService,
-    dkim: DkimService,
-) -> None:
-    """The pending-domain checker: one pass every ``interval`` seconds until cancelled (pending
-    domain identities, custom MAIL FROM domains' MX records, pending DKIM setups)."""
-    while True:
-        try:
-            await identities.check_pending_domains(utc_now())
-            await mail_from.check_mail_from_domains(utc_now())
-            await dkim.check_pending(utc_now())
-        except Exception:
-            log.exception("pending-domain check failed; trying again next round")
-        await asyncio.sleep(interval)
 
 
 async def start_dkim_dns(application: Application, settings: ServeSettings) -> DnsListeners | None:
@@ -334,6 +298,7 @@ async def serve(settings: ServeSettings) -> None:
                     settings.domain_check_interval,
                     services.feedback_settings,
                     services.dkim,
+                    utc_now,
                 ),
             )
             print(f"openses: delivery worker running ({settings.delivery.mode})", flush=True)
