@@ -63,8 +63,6 @@ from openses.smtp.feedback import start_feedback_listener
 from openses.storage.store import SqlStore, open_store
 from openses.storage.urls import database_url
 
-log = logging.getLogger("openses")
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
