@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -24,6 +23,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+
+from openses.key_files import write_atomically
 
 KEY_FILE: Final = "sns-signing-key.pem"
 CERT_FILE: Final = "sns-signing-cert.pem"
@@ -89,8 +90,8 @@ def ensure_signing_material(directory: Path, *, now: dt.datetime) -> SigningMate
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    _write(key_path, key_pem, mode=0o600)
-    _write(cert_path, cert_pem, mode=0o644)
+    write_atomically(key_path, key_pem, mode=0o600)
+    write_atomically(cert_path, cert_pem, mode=0o644)
     return SigningMaterial(key, cert_pem)
 
 
@@ -120,16 +121,3 @@ def _certificate(key: rsa.RSAPrivateKey, now: dt.datetime) -> x509.Certificate:
         )
         .sign(key, hashes.SHA256())
     )
-
-
-def _write(path: Path, data: bytes, *, mode: int) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -20,12 +20,10 @@ from openses.domain.messages import message_id_header
 from openses.domain.outbox import CapturedMessage, MessageKind
 from openses.domain.queue import plan_jobs
 from openses.domain.sending import Submission
+from openses.services.event_records import event_detail, event_type
 from openses.services.outcomes import EventPublisher
 from openses.services.ports import Tx
 from openses.services.principals import Call
-
-SEND = "Send"
-RENDERING_FAILURE = "RenderingFailure"
 
 
 async def record_accepted(
@@ -37,36 +35,11 @@ async def record_accepted(
     """The Send (or RenderingFailure) event of a send, and the delivery jobs of any message
     that is to leave (a send, or a verification message OpenSES wrote)."""
     if message.kind is MessageKind.RENDERING_FAILURE:
-        await tx.insert_event(
-            RecordedEvent(
-                event_id=new_unique(),
-                message_id=message.message_id,
-                account_id=message.account_id,
-                region=message.region,
-                event_type=RENDERING_FAILURE,
-                at=message.created_at,
-                recipients=message.recipients,
-                detail={"errorMessage": message.error or ""},
-            )
-        )
-        if publisher is not None and message.configuration_set is not None:
-            failure = RenderingFailureEvent(template_name="", error_message=message.error or "")
-            await publisher.publish(tx, message, failure, message.created_at)
+        failure = RenderingFailureEvent(template_name="", error_message=message.error or "")
+        await _record(tx, message, new_unique, failure, publisher)
         return
     if message.kind is MessageKind.SEND:
-        await tx.insert_event(
-            RecordedEvent(
-                event_id=new_unique(),
-                message_id=message.message_id,
-                account_id=message.account_id,
-                region=message.region,
-                event_type=SEND,
-                at=message.created_at,
-                recipients=message.recipients,
-            )
-        )
-        if publisher is not None and message.configuration_set is not None:
-            await publisher.publish(tx, message, SendEvent(), message.created_at)
+        await _record(tx, message, new_unique, SendEvent(), publisher)
     await tx.insert_jobs(
         plan_jobs(
             message.message_id,
@@ -76,6 +49,31 @@ async def record_accepted(
             message.created_at,
         )
     )
+
+
+async def _record(
+    tx: Tx,
+    message: CapturedMessage,
+    new_unique: Callable[[], str],
+    event: SendEvent | RenderingFailureEvent,
+    publisher: EventPublisher | None,
+) -> None:
+    """The event, recorded for the sending account; published to the send's configuration
+    set, if it names one (identity notifications carry neither kind)."""
+    await tx.insert_event(
+        RecordedEvent(
+            event_id=new_unique(),
+            message_id=message.message_id,
+            account_id=message.account_id,
+            region=message.region,
+            event_type=event_type(event),
+            at=message.created_at,
+            recipients=message.recipients,
+            detail=event_detail(event),
+        )
+    )
+    if publisher is not None and message.configuration_set is not None:
+        await publisher.publish(tx, message, event, message.created_at)
 
 
 def own_identity(own: dict[str, Identity], address: str) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import ssl
 from pathlib import Path
 from typing import Final
@@ -28,6 +27,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from openses.key_files import write_atomically
 
 CERT_FILE: Final = "smtp-cert.pem"
 KEY_FILE: Final = "smtp-key.pem"
@@ -55,7 +56,7 @@ def ensure_self_signed(
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     cert = _certificate(key, hostname, now)
-    _write(
+    write_atomically(
         key_path,
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -64,7 +65,7 @@ def ensure_self_signed(
         ),
         mode=0o600,
     )
-    _write(cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
+    write_atomically(cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
     return cert_path, key_path
 
 
@@ -129,16 +130,3 @@ def _reusable(cert_path: Path, key_path: Path, hostname: str, now: dt.datetime) 
     except ValueError:
         wanted = hostname
     return wanted in covered
-
-
-def _write(path: Path, data: bytes, *, mode: int) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
