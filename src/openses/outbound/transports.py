@@ -8,14 +8,14 @@ carries all of them when the destination allows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openses.domain.delivery.failures import ConnectionFailure, FailureKind
 from openses.domain.delivery.outcome import RemoteMta, Unreachable
 from openses.domain.delivery.status import SmtpReply
 from openses.domain.transfer import Envelope, Results, replied_all, unreachable_all
 from openses.outbound.dns import DnsResolver, DnsTemporaryFailure
-from openses.outbound.smtp_client import Handed, SessionSettings, hand_over
+from openses.outbound.smtp_client import Handed, SessionSettings, TlsMode, hand_over
 
 CAPTURED = SmtpReply(250, ("2.0.0 Ok: captured by OpenSES",))
 
@@ -29,7 +29,9 @@ class CaptureTransport:
     def __init__(self, host_name: str = "localhost") -> None:
         self.mta = RemoteMta(host_name, "127.0.0.1")
 
-    async def deliver(self, domain: str, envelopes: Sequence[Envelope]) -> Results:
+    async def deliver(
+        self, domain: str, envelopes: Sequence[Envelope], *, require_tls: bool = False
+    ) -> Results:
         return {envelope.key: replied_all(envelope, CAPTURED, self.mta) for envelope in envelopes}
 
 
@@ -42,9 +44,12 @@ class SmarthostTransport:
     settings: SessionSettings
     name = "smarthost"
 
-    async def deliver(self, domain: str, envelopes: Sequence[Envelope]) -> Results:
+    async def deliver(
+        self, domain: str, envelopes: Sequence[Envelope], *, require_tls: bool = False
+    ) -> Results:
+        settings = _requiring_tls(self.settings) if require_tls else self.settings
         handed = await hand_over(
-            self.host, self.host, self.port, envelopes, self.settings, domain=domain
+            self.host, self.host, self.port, envelopes, settings, domain=domain
         )
         return handed.results
 
@@ -78,7 +83,13 @@ class DirectTransport:
         self.settings = settings
         self.port = port
 
-    async def deliver(self, domain: str, envelopes: Sequence[Envelope]) -> Results:
+    async def deliver(
+        self, domain: str, envelopes: Sequence[Envelope], *, require_tls: bool = False
+    ) -> Results:
+        """``require_tls`` (a configuration set's ``TlsPolicy: REQUIRE``): STARTTLS or no
+        delivery (a temporary failure, retried until the message expires)."""
+        settings = _requiring_tls(self.settings) if require_tls else self.settings
+
         def everyone(kind: FailureKind, detail: str = "") -> Results:
             failure = ConnectionFailure(kind, domain, detail)
             return {e.key: unreachable_all(e, failure) for e in envelopes}
@@ -99,7 +110,7 @@ class DirectTransport:
                 continue
             for address in addresses:
                 handed = await hand_over(
-                    host, address, self.port, envelopes, self.settings, domain=domain
+                    host, address, self.port, envelopes, settings, domain=domain
                 )
                 if handed.greeted or _final(handed.results):
                     return handed.results
@@ -109,6 +120,13 @@ class DirectTransport:
         if dns_trouble is not None:
             return everyone(FailureKind.DNS_FAILURE, dns_trouble)
         return everyone(FailureKind.NO_SUCH_DOMAIN)
+
+
+def _requiring_tls(settings: SessionSettings) -> SessionSettings:
+    """``settings`` with TLS required: implicit TLS stays, anything else becomes STARTTLS."""
+    if settings.tls == TlsMode.IMPLICIT:
+        return settings
+    return replace(settings, tls=TlsMode.REQUIRED)
 
 
 def _final(results: Results) -> bool:

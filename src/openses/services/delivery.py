@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from openses.domain.configuration_sets import TlsPolicy
 from openses.domain.delivery.outcome import AttemptResult
 from openses.domain.feedback_settings import Suppression, SuppressionReason, suppresses
 from openses.domain.outbox import MessageKind
@@ -33,6 +34,7 @@ from openses.domain.transfer import Envelope, Results
 from openses.services.outcomes import LocalAnswers, OutcomeRecorder
 from openses.services.outgoing import Outgoing, OutgoingMessages, owner_account
 from openses.services.ports import Store, Tx
+from openses.services.publish_plan import PublishPlan, configuration_set_of
 
 
 class Transport(Protocol):
@@ -40,7 +42,9 @@ class Transport(Protocol):
 
     name: str
 
-    async def deliver(self, domain: str, envelopes: Sequence[Envelope]) -> Results: ...
+    async def deliver(
+        self, domain: str, envelopes: Sequence[Envelope], *, require_tls: bool = False
+    ) -> Results: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +85,7 @@ class DeliveryWorker:
         outgoing = await self._prepare(claimed, now)
         attempts: dict[str, list[AttemptResult]] = {}
         simulated: dict[str, LocalAnswers] = {}
-        remote: dict[str, list[Envelope]] = {}
+        remote: dict[tuple[str, bool], list[Envelope]] = {}
         for item in claimed:
             job = item.job
             local = self.recorder.split_local(job.recipients, suppressed.get(job.job_id, ()), now)
@@ -89,14 +93,15 @@ class DeliveryWorker:
             simulated[job.job_id] = local
             if local.remote:
                 prepared = outgoing[job.message_id]
-                remote.setdefault(job.domain, []).append(
+                require_tls = _requires_tls(item, plan)
+                remote.setdefault((job.domain, require_tls), []).append(
                     Envelope(job.job_id, prepared.mail_from, local.remote, prepared.data)
                 )
         size = settings.per_session
         for results in await asyncio.gather(
             *(
-                self._deliver(domain, envelopes[start : start + size])
-                for domain, envelopes in remote.items()
+                self._deliver(domain, envelopes[start : start + size], require_tls)
+                for (domain, require_tls), envelopes in remote.items()
                 for start in range(0, len(envelopes), size)
             )
         ):
@@ -110,9 +115,9 @@ class DeliveryWorker:
                 )
         return len(claimed)
 
-    async def _deliver(self, domain: str, envelopes: list[Envelope]) -> Results:
+    async def _deliver(self, domain: str, envelopes: list[Envelope], require_tls: bool) -> Results:
         async with self._sessions:
-            return await self.transport.deliver(domain, envelopes)
+            return await self.transport.deliver(domain, envelopes, require_tls=require_tls)
 
     async def _prepare(self, claimed: Sequence[ClaimedJob], now: datetime) -> dict[str, Outgoing]:
         prepared: dict[str, Outgoing] = {}
@@ -163,3 +168,9 @@ async def _suppressed(tx: Tx, claimed: Sequence[ClaimedJob]) -> dict[str, frozen
             address for address, entry in entries.items() if suppresses(entry, active)
         )
     return held
+
+
+def _requires_tls(item: ClaimedJob, plan: PublishPlan | None) -> bool:
+    """Whether the send's configuration set says ``TlsPolicy: REQUIRE``."""
+    found = configuration_set_of(item.message, plan)
+    return found is not None and found.tls_policy is TlsPolicy.REQUIRE

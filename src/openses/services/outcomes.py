@@ -28,6 +28,7 @@ from openses.domain.delivery.outcome import (
 )
 from openses.domain.delivery.outcome import suppressed as suppressed_bounce
 from openses.domain.delivery.replies import BounceSubType, BounceType
+from openses.domain.delivery.retry import DEFAULT_SCHEDULE, RetrySchedule
 from openses.domain.delivery.simulator import SimulatedOutcome, simulate
 from openses.domain.events.facts import (
     BouncedRecipient,
@@ -44,7 +45,7 @@ from openses.domain.outbox import CapturedMessage, MessageKind
 from openses.domain.queue import ClaimedJob
 from openses.services.event_records import event_detail, event_recipients, event_type
 from openses.services.ports import Tx
-from openses.services.publish_plan import PublishPlan
+from openses.services.publish_plan import PublishPlan, configuration_set_of
 
 _NOT_COUNTED = frozenset({BounceSubType.ON_ACCOUNT_SUPPRESSION_LIST, BounceSubType.SUPPRESSED})
 
@@ -161,6 +162,7 @@ class OutcomeRecorder:
             now=now,
             jitter=self.jitter(),
             reporting_mta=self.reporting_mta,
+            schedule=_schedule(item, plan),
         )
         outcomes.extend(self._simulated(outcome, now) for outcome in local.simulated)
         outcomes.extend(local.suppressed)
@@ -377,3 +379,12 @@ def _bounce_groups(bounced: list[Bounced]) -> list[list[Bounced]]:
     for outcome in bounced:
         groups.setdefault((outcome.bounce_type, outcome.bounce_subtype), []).append(outcome)
     return list(groups.values())
+
+
+def _schedule(item: ClaimedJob, plan: PublishPlan | None) -> RetrySchedule:
+    """The retry schedule: SES's, shortened by the send's configuration set's
+    ``MaxDeliverySeconds`` when it sets one."""
+    found = configuration_set_of(item.message, plan)
+    if found is None or found.max_delivery_seconds is None:
+        return DEFAULT_SCHEDULE
+    return RetrySchedule.for_max_delivery_seconds(found.max_delivery_seconds)

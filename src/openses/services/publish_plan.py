@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from openses.domain.configuration_sets import ConfigurationSet
+from openses.domain.outbox import CapturedMessage
 
 if TYPE_CHECKING:  # feedback_settings sits above the acceptance path that imports this
     from openses.services.feedback_settings import EffectiveFeedback
@@ -24,3 +25,13 @@ SettingsKey = tuple[str, str, str]
 class PublishPlan:
     feedback: dict[SettingsKey, EffectiveFeedback] = field(default_factory=dict)
     configuration_sets: dict[SettingsKey, ConfigurationSet | None] = field(default_factory=dict)
+
+
+def configuration_set_of(
+    message: CapturedMessage, plan: PublishPlan | None
+) -> ConfigurationSet | None:
+    """The send's configuration set as read ahead (None without one, or not read)."""
+    if plan is None or message.configuration_set is None:
+        return None
+    key = (message.account_id, message.region, message.configuration_set)
+    return plan.configuration_sets.get(key)

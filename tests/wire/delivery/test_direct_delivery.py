@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -190,3 +191,25 @@ def test_the_simulators_out_of_office_address_answers_the_sender(
     raw = httpx.get(replies[0]["raw_url"]).content
     assert b"Auto-Submitted: auto-replied" in raw
     assert f"In-Reply-To: <{message_id}@email.amazonses.com>".encode() in raw
+
+
+def test_configuration_set_delivery_options_apply(world: World, openses: Running) -> None:
+    sesv2 = world.sesv2(world.delegate)
+    sesv2.create_configuration_set(
+        ConfigurationSetName="tls-required", DeliveryOptions={"TlsPolicy": "REQUIRE"}
+    )
+    sesv2.create_configuration_set(
+        ConfigurationSetName="short-retries", DeliveryOptions={"MaxDeliverySeconds": 300}
+    )
+    # The sink offers no STARTTLS: a send that requires TLS is held back, not delivered.
+    held = delegate_send(world, f"secret@{DEST}", ConfigurationSetName="tls-required")
+    events = wait_for_events(openses, held, lambda types: "DeliveryDelay" in types)
+    assert "Delivery" not in [e.event_type for e in events]
+    delay = next(e for e in events if e.event_type == "DeliveryDelay")
+    assert "TLS" in str(delay.detail["delayedRecipients"])
+    # MaxDeliverySeconds shortens how long a soft failure is retried.
+    short = delegate_send(world, f"later-short@{DEST}", ConfigurationSetName="short-retries")
+    events = wait_for_events(openses, short, lambda types: "DeliveryDelay" in types)
+    delay = next(e for e in events if e.event_type == "DeliveryDelay")
+    expires = datetime.fromisoformat(str(delay.detail["expirationTime"]).replace("Z", "+00:00"))
+    assert timedelta(seconds=290) < expires - events[0].at <= timedelta(seconds=310)

@@ -189,3 +189,29 @@ async def test_opportunistic_tls_is_used_when_offered(
         results = await transport.deliver("tls.example", [envelope("j1", "a@tls.example")])
         assert sink.received[0].tls
     assert shown(results["j1"][0]) == ("a@tls.example", 250)
+
+
+async def test_required_tls_refuses_a_server_without_starttls(
+    tmp_path: Path, dns_server: DnsTestServer
+) -> None:
+    with MailSink(host="127.0.0.6") as plain:
+        dns_server.set_mx("plain.example", [(10, "mx.plain.example")])
+        dns_server.set_a("mx.plain.example", "127.0.0.6")
+        settings = SessionSettings(helo_name="openses.test", tls=TlsMode.OPPORTUNISTIC)
+        transport = DirectTransport(DnsResolver(dns_server.address), settings, port=plain.port)
+        opportunistic = await transport.deliver(
+            "plain.example", [envelope("j1", "a@plain.example")]
+        )
+        required = await transport.deliver(
+            "plain.example", [envelope("j2", "b@plain.example")], require_tls=True
+        )
+        assert [r.recipients for r in plain.received] == [["a@plain.example"]]
+    assert shown(opportunistic["j1"][0]) == ("a@plain.example", 250)
+    assert shown(required["j2"][0]) == ("b@plain.example", "tls-failure")
+    with MailSink(tls_dir=tmp_path) as secure:
+        smarthost = SmarthostTransport("127.0.0.1", secure.port, PLAIN)
+        results = await smarthost.deliver(
+            "x.example", [envelope("j3", "c@x.example")], require_tls=True
+        )
+        assert secure.received[0].tls
+    assert shown(results["j3"][0]) == ("c@x.example", 250)
