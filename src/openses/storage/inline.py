@@ -55,19 +55,18 @@ read-only transaction, the read cache.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, Executable, Table
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from openses.storage.engines import RAW_TRANSACTIONS, create_sqlite_engine
+from openses.storage.inline_connection import InlineConnection
 from openses.storage.read_cache import EVERY_TABLE, ReadCache
 
 T = TypeVar("T")
@@ -79,44 +78,6 @@ GROUP_MAX_TRANSACTIONS = 16
 GROUP_MAX_SECONDS = 0.010
 #: The savepoint each member of a group runs in.
 MEMBER_SAVEPOINT = "openses_member"
-
-
-class InlineConnection:
-    """The async statement surface over a synchronous connection (no thread, no await).
-
-    It also notes the tables its statements write (``written``; :data:`EVERY_TABLE` for a
-    statement that is neither a select nor an insert, update or delete of one table), so that
-    the transaction can drop exactly the cached reads that depended on them.
-    """
-
-    __slots__ = ("_sync", "cache", "dialect", "driver", "written")
-
-    def __init__(
-        self, connection: Connection, driver: sqlite3.Connection, cache: ReadCache | None
-    ) -> None:
-        self._sync = connection
-        self.dialect: Dialect = connection.dialect
-        self.driver = driver
-        #: The store's read cache in a read-only transaction, else None.
-        self.cache = cache
-        self.written: set[str] = set()
-
-    async def execute(
-        self, statement: Executable, parameters: Mapping[str, Any] | None = None
-    ) -> CursorResult[*tuple[Any, ...]]:
-        if not statement.is_select:
-            self.written.add(_written_table(statement))
-        return self._sync.execute(statement, parameters)
-
-    @contextlib.asynccontextmanager
-    async def begin_nested(self) -> AsyncIterator[None]:
-        with self._sync.begin_nested():
-            yield
-
-
-def _written_table(statement: Executable) -> str:
-    table = getattr(statement, "table", None) if statement.is_dml else None
-    return table.name if isinstance(table, Table) else EVERY_TABLE
 
 
 class _Group:

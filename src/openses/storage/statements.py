@@ -38,7 +38,7 @@ from sqlalchemy.engine import CursorResult, Dialect, RowMapping
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from openses.services.ports import Conflict
-from openses.storage.inline import InlineConnection
+from openses.storage.inline_connection import InlineConnection
 from openses.storage.read_cache import MISSING, CacheKey, Depends, ReadCache
 from openses.storage.rows import Row, Values
 
@@ -60,7 +60,7 @@ def is_duplicate_key(error: IntegrityError) -> bool:
 
 class StatementConnection(Protocol):
     """What the statements need of a connection: SQLAlchemy's ``AsyncConnection`` on
-    PostgreSQL, :class:`~openses.storage.inline.InlineConnection` on SQLite."""
+    PostgreSQL, :class:`~openses.storage.inline_connection.InlineConnection` on SQLite."""
 
     @property
     def dialect(self) -> Dialect: ...
