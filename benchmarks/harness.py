@@ -751,11 +751,16 @@ class Delegate:
 
 
 def openses_command(data_dir: Path, http_port: int, smtp: str = "off") -> list[str]:
+    """``openses serve`` taking sends only: the delivery worker is not run in the measured
+    process (a deployment runs it as ``--roles worker`` elsewhere; ``delivery.py`` measures
+    it), so the send benchmarks compare acceptance with moto's, which delivers nothing."""
     return [
         sys.executable,
         "-m",
         "openses",
         "serve",
+        "--roles",
+        "api" if smtp == "off" else "api,smtp",
         "--data-dir",
         str(data_dir),
         "--http",
@@ -763,6 +768,8 @@ def openses_command(data_dir: Path, http_port: int, smtp: str = "off") -> list[s
         "--smtp",
         smtp,
         "--smtps",
+        "off",
+        "--feedback-smtp",
         "off",
     ]
 

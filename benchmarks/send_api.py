@@ -126,17 +126,21 @@ def check_openses(port: int, delegate: Delegate, message: str) -> None:
 
 @contextlib.contextmanager
 def servers(
-    work: Path, cpus: set[int] | None, message: str, connections: int
+    work: Path,
+    cpus: set[int] | None,
+    message: str,
+    connections: int,
+    profile: Path | None = None,
 ) -> Iterator[tuple[list[Target], int, Delegate]]:
     """OpenSES and moto, set up and checked; the targets, OpenSES's port and the delegate."""
     with contextlib.ExitStack() as stack:
         ports = {"openses": free_port(), "moto": free_port()}
         data_dir = work / "openses-data"
-        openses = stack.enter_context(
-            child_process(
-                openses_command(data_dir, ports["openses"]), work / "openses.log", cpus, ROOT_ENV
-            )
-        )
+        command = openses_command(data_dir, ports["openses"])
+        if profile is not None:  # the server under cProfile, its stats written when it stops
+            wrapper = str(Path(__file__).with_name("profiled.py"))
+            command = [command[0], wrapper, str(profile), *command[3:]]
+        openses = stack.enter_context(child_process(command, work / "openses.log", cpus, ROOT_ENV))
         moto_server = Path(sys.executable).parent / "moto_server"
         moto_command = (
             [str(moto_server)] if moto_server.exists() else [sys.executable, "-m", "moto.server"]
@@ -215,7 +219,7 @@ def benchmark(args: argparse.Namespace) -> int:
     )
     with (
         tempfile.TemporaryDirectory(prefix="openses-send-api-") as work,
-        servers(Path(work), server_cpus, message, args.connections) as servers_up,
+        servers(Path(work), server_cpus, message, args.connections, args.profile) as servers_up,
         generator_process(generator_cpus) as generator,
     ):
         targets, openses_port, delegate = servers_up
@@ -229,6 +233,8 @@ def benchmark(args: argparse.Namespace) -> int:
             verbose=args.verbose,
         )
         after = sent_last_24_hours(openses_port, delegate)
+    if args.profile is not None:
+        print_profile(args.profile)
     summaries = print_table(targets, results, "req/s")
     openses, moto = summaries["openses"], summaries["moto"]
     ratio = openses.rate / moto.rate if moto.rate else float("inf")
@@ -249,6 +255,16 @@ def benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_profile(path: Path, lines: int = 40) -> None:
+    """The server's hottest functions (by own time) from the cProfile stats it wrote."""
+    import pstats  # noqa: PLC0415
+
+    if not path.exists():
+        print(f"no profile was written to {path}")
+        return
+    pstats.Stats(str(path)).sort_stats("tottime").print_stats(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one short round: checks it runs")
@@ -257,6 +273,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of a round")
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers/generator")
     parser.add_argument("--verbose", action="store_true", help="print every round")
+    parser.add_argument(
+        "--profile", type=Path, help="run OpenSES under cProfile, writing its stats to this file"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers get stopped
     return benchmark(args)

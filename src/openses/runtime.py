@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import logging
 import random
@@ -62,6 +63,9 @@ from openses.smtp import SmtpListeners, SmtpSettings, start_smtp
 from openses.smtp.feedback import start_feedback_listener
 from openses.storage.store import SqlStore, open_store
 from openses.storage.urls import database_url
+
+GC_THRESHOLD = 50_000
+"""Allocations between young-generation collections while serving (CPython's default: 700)."""
 
 
 def utc_now() -> datetime:
@@ -285,6 +289,7 @@ async def serve(settings: ServeSettings) -> None:
     failure: str | None = None
     try:
         await _bootstrap(application, settings)
+        _tune_garbage_collection()
         dns = await start_dkim_dns(application, settings) if "api" in settings.roles else None
         background = await start_background(application, settings)
         if "worker" in settings.roles:
@@ -310,6 +315,17 @@ async def serve(settings: ServeSettings) -> None:
         await application.store.close()
     if failure is not None:
         sys.exit(failure)
+
+
+def _tune_garbage_collection() -> None:
+    """Once everything is loaded: move the start-up objects (service models, compiled
+    statements, modules) out of the collector's way, and collect the young generation less
+    often. A request allocates thousands of short-lived objects; with the default threshold
+    (700) the collector runs every few requests and, now and then, walks the whole heap —
+    pauses that show up as the tail of every request waiting behind it."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 async def _bootstrap(application: Application, settings: ServeSettings) -> None:
