@@ -14,6 +14,7 @@ is changed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -194,9 +195,14 @@ def mailbox(text: str, what: str) -> Mailbox:
     return _mailbox(text, what)
 
 
+#: Parsed mailboxes, memoized: the same senders come back on every send, and a Mailbox is
+#: immutable (text that fails is parsed, and refused, again each time).
+_parsed_mailbox = functools.lru_cache(maxsize=8192)(parse_mailbox)
+
+
 def _mailbox(text: str, what: str) -> Mailbox:
     try:
-        return parse_mailbox(text)
+        return _parsed_mailbox(text)
     except InvalidAddress as error:
         raise InvalidParameter(f"Illegal address in {what}: {error}") from None
 

@@ -20,7 +20,6 @@ empty list elements.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -358,12 +357,8 @@ def _display_name(tokens: list[_Token]) -> str | None:
 # ------------------------------------------------------------------------------ public API
 
 
-@functools.lru_cache(maxsize=8192)
 def parse_mailbox(text: str) -> Mailbox:
-    """Exactly one mailbox (``Source``, ``FromEmailAddress``, a ``From:`` with one author).
-
-    Memoized: the same senders come back on every send, and a :class:`Mailbox` is immutable
-    (text that fails is parsed again each time, and raises again)."""
+    """Exactly one mailbox (``Source``, ``FromEmailAddress``, a ``From:`` with one author)."""
     parser = _Parser(text)
     if parser.peek() is None:
         raise parser.fail("Missing local name")
