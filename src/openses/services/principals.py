@@ -34,6 +34,19 @@ class Principal:
         """The ARN (or, for a service, its name) AWS reports for this caller."""
         return self.caller.name
 
+    def condition_keys(self) -> dict[str, object]:
+        """The caller's own condition keys beyond those of :class:`Caller`: ``aws:userid``,
+        and ``aws:SourceAccount`` / ``aws:SourceArn`` of a service acting for an account.
+        Every policy evaluation of this caller (IAM and sending authorization) sees them."""
+        keys: dict[str, object] = {}
+        if self.kind is PrincipalKind.SERVICE:
+            keys["aws:SourceAccount"] = self.account_id
+            if self.source_arn is not None:
+                keys["aws:SourceArn"] = self.source_arn
+        if self.user_id is not None:
+            keys["aws:userid"] = self.user_id
+        return keys
+
 
 @dataclass(frozen=True, slots=True)
 class Call:
@@ -51,7 +64,8 @@ class Call:
         return self.principal.account_id
 
     def context(self) -> dict[str, object]:
-        """The global condition keys of this request (the caller's own keys come separately)."""
+        """The condition keys of this request: the global ones and the caller's own
+        (:meth:`Principal.condition_keys`; the policy engine adds those of the ARN)."""
         keys = request_keys(
             now=self.now,
             source_ip=self.source_ip,
@@ -59,4 +73,5 @@ class Call:
             secure_transport=self.secure_transport,
         )
         keys["aws:RequestedRegion"] = self.region
+        keys.update(self.principal.condition_keys())
         return keys

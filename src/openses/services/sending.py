@@ -365,13 +365,6 @@ def _own_covers(own: dict[str, Identity], address: str) -> bool:
 
 def _context(call: Call, submission: Submission) -> Context:
     principal = call.principal
-    extra: dict[str, object] = {}
-    if principal.kind is PrincipalKind.SERVICE:
-        extra["aws:SourceAccount"] = principal.account_id
-        if principal.source_arn is not None:
-            extra["aws:SourceArn"] = principal.source_arn
-    if principal.user_id is not None:
-        extra["aws:userid"] = principal.user_id
     return sending_context(
         principal.caller,
         now=call.now,
@@ -383,5 +376,5 @@ def _context(call: Call, submission: Submission) -> Context:
         source_ip=call.source_ip,
         secure_transport=call.secure_transport,
         user_agent=call.user_agent,
-        extra=extra,
+        extra=principal.condition_keys(),
     )

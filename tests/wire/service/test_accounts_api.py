@@ -91,6 +91,32 @@ def test_user_needs_its_policies_to_allow_ses(openses: Running) -> None:
     assert raised.value.response["Error"]["Code"] == "MalformedPolicyDocument"
 
 
+def test_user_policies_see_the_callers_userid(openses: Running) -> None:
+    """``aws:userid`` is in the context of the caller's own IAM policies, as it is in the
+    sending authorization context."""
+    root = openses.new_account()
+    iam = openses.client("iam", root)
+    user_id = iam.create_user(UserName="keyed")["User"]["UserId"]
+    key = iam.create_access_key(UserName="keyed")["AccessKey"]
+    ses = openses.client("ses", (key["AccessKeyId"], key["SecretAccessKey"]))
+
+    def allow_when(userid: str) -> None:
+        statement = {
+            "Effect": "Allow",
+            "Action": "ses:ListIdentities",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:userid": userid}},
+        }
+        document = {"Version": "2012-10-17", "Statement": [statement]}
+        iam.put_user_policy(UserName="keyed", PolicyName="p", PolicyDocument=json.dumps(document))
+
+    allow_when("AIDASOMEONEELSE000000")
+    with pytest.raises(ClientError):
+        ses.list_identities()
+    allow_when(user_id)
+    assert ses.list_identities()["Identities"] == []
+
+
 def test_deactivated_and_deleted_keys_stop_at_once(openses: Running) -> None:
     root = openses.new_account()
     iam = openses.client("iam", root)
