@@ -77,20 +77,34 @@ def _refuse(unsupported: list[str]) -> None:
 # ---------------------------------------------------------------------------------- v1
 
 
-class ConfigurationSetsV1:
-    """SES v1 (Query) configuration-set operations."""
+class _BothApis:
+    """The operations v1 and v2 spell and answer alike."""
 
     services: Services
+
+    async def delete_configuration_set(self, ctx: RequestContext, params: Params) -> Result:
+        name = params["ConfigurationSetName"]
+        await self.services.configuration_sets.delete(await _call(self.services, ctx, name), name)
+        return {}
+
+    async def delete_configuration_set_event_destination(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        name = params["ConfigurationSetName"]
+        call = await _call(self.services, ctx, name)
+        await self.services.configuration_sets.delete_destination(
+            call, name, params["EventDestinationName"]
+        )
+        return {}
+
+
+class ConfigurationSetsV1(_BothApis):
+    """SES v1 (Query) configuration-set operations."""
 
     async def create_configuration_set(self, ctx: RequestContext, params: Params) -> Result:
         name = params["ConfigurationSet"]["Name"]
         call = await _call(self.services, ctx, name)
         await self.services.configuration_sets.create(call, ConfigurationSet(name))
-        return {}
-
-    async def delete_configuration_set(self, ctx: RequestContext, params: Params) -> Result:
-        name = params["ConfigurationSetName"]
-        await self.services.configuration_sets.delete(await _call(self.services, ctx, name), name)
         return {}
 
     async def describe_configuration_set(self, ctx: RequestContext, params: Params) -> Result:
@@ -139,16 +153,6 @@ class ConfigurationSetsV1:
         destination, kinds = _v1_definition(params["EventDestination"])
         call = await _call(self.services, ctx, name)
         await self.services.configuration_sets.replace_destination(call, name, destination, kinds)
-        return {}
-
-    async def delete_configuration_set_event_destination(
-        self, ctx: RequestContext, params: Params
-    ) -> Result:
-        name = params["ConfigurationSetName"]
-        call = await _call(self.services, ctx, name)
-        await self.services.configuration_sets.delete_destination(
-            call, name, params["EventDestinationName"]
-        )
         return {}
 
     async def update_configuration_set_sending_enabled(
@@ -209,10 +213,8 @@ async def _change(
 # ---------------------------------------------------------------------------------- v2
 
 
-class ConfigurationSetsV2:
+class ConfigurationSetsV2(_BothApis):
     """SESv2 (REST-JSON) configuration-set operations."""
-
-    services: Services
 
     async def create_configuration_set(self, ctx: RequestContext, params: Params) -> Result:
         name = params["ConfigurationSetName"]
@@ -267,11 +269,6 @@ class ConfigurationSetsV2:
         chunk, token = page(names, params.get("NextToken"), size)
         return {"ConfigurationSets": chunk, **({"NextToken": token} if token else {})}
 
-    async def delete_configuration_set(self, ctx: RequestContext, params: Params) -> Result:
-        name = params["ConfigurationSetName"]
-        await self.services.configuration_sets.delete(await _call(self.services, ctx, name), name)
-        return {}
-
     async def create_configuration_set_event_destination(
         self, ctx: RequestContext, params: Params
     ) -> Result:
@@ -296,16 +293,6 @@ class ConfigurationSetsV2:
         destination, kinds = _v2_definition(params["EventDestinationName"], params)
         call = await _call(self.services, ctx, name)
         await self.services.configuration_sets.replace_destination(call, name, destination, kinds)
-        return {}
-
-    async def delete_configuration_set_event_destination(
-        self, ctx: RequestContext, params: Params
-    ) -> Result:
-        name = params["ConfigurationSetName"]
-        call = await _call(self.services, ctx, name)
-        await self.services.configuration_sets.delete_destination(
-            call, name, params["EventDestinationName"]
-        )
         return {}
 
     async def put_configuration_set_sending_options(
