@@ -1,5 +1,5 @@
-"""``openses serve``: the AWS API and the SMTP interface (and, as they land, workers) in one
-process, on uvloop's event loop (measurably faster for the HTTP edge)."""
+"""``openses serve``: the AWS API, the SMTP interfaces and the workers (as ``--roles`` says) in
+one process, on uvloop's event loop (measurably faster for the HTTP edge)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sys
+from types import FrameType
 
 from openses.config import ConfigError, add_serve_arguments, serve_settings
 
@@ -34,6 +36,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from openses.runtime import serve  # noqa: PLC0415 - heavy imports only when serving
     from openses.storage.urls import DatabaseUrlError  # noqa: PLC0415
 
+    # SIGTERM (a service manager, a container runtime) stops it as Ctrl-C does, cleanly: the
+    # HTTP server stops on it, then hands it back to this handler, whose exit unwinds the rest
+    # (background work, listeners, the store) instead of the process dying mid-way.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         # Ctrl-C is how an operator stops it.
         with (
@@ -45,3 +51,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"openses: --database-url: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: every finally block runs

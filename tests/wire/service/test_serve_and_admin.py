@@ -280,3 +280,11 @@ def test_serve_runs_the_smtp_interface_with_a_self_signed_certificate(tmp_path: 
             assert client.login(key_id, derive_smtp_password(secret, "us-east-1"))[0] == 235
     finally:
         server.stop()
+
+
+def test_sigterm_stops_the_server_cleanly(tmp_path: Path) -> None:
+    running = Server(tmp_path / "data")
+    running.process.send_signal(signal.SIGTERM)
+    assert running.process.wait(timeout=30) == 0
+    output = running.stop()
+    assert "Traceback" not in output
