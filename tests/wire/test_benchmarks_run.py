@@ -1,4 +1,4 @@
-"""The sending benchmarks run end to end (``--quick``: one short round; the numbers mean little).
+"""The benchmarks run end to end (``--quick``: one short round; the numbers mean little).
 
 Each starts its servers (OpenSES, moto_server or the aiosmtpd sink) and its load generator as
 subprocesses, sets up a delegate sending as the owner's identity, measures, and checks that
@@ -46,3 +46,15 @@ def test_benchmark_runs_and_prints_its_ratio(script: str, ratio_line: str) -> No
     if script == "send_api.py":
         p99_line = r"^p99 OpenSES [\d.]+ ms \(target <= 50 ms: (met|NOT met)\)$"
         assert re.search(p99_line, output, re.MULTILINE), output
+
+
+def test_delivery_benchmark_runs_and_checks_its_signatures() -> None:
+    """It delivers through a real sink, verifies the first message's DKIM signature with
+    dkimpy (it stops otherwise) and prints its figures."""
+    output = run_quick("delivery.py")
+    assert re.search(r"^openses \(accepted -> signed -> delivered\): [\d,]+ msg/s", output, re.M)
+    assert re.search(r"^target >= 500 msg/s: (met|NOT met)$", output, re.MULTILINE), output
+
+
+def test_dkim_signing_benchmark_runs() -> None:
+    assert run_quick("dkim_sign.py").strip()
