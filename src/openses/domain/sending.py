@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openses.domain.arn import IdentityArn
 from openses.domain.identities import split_address
+from openses.domain.mail.headers import RawMessage
 
 #: Recipients per message (To + Cc + Bcc), and per destination of a bulk send.
 MAX_RECIPIENTS = 50
@@ -78,6 +79,8 @@ class Submission:
     tags: tuple[tuple[str, str], ...] = ()  # message tags (name, value), checked
     #: A templated send whose data did not render: accepted, recorded, never delivered.
     rendering_error: str | None = None
+    #: ``message`` already parsed, when the builder had it (saves reading it again).
+    parsed: RawMessage | None = field(default=None, repr=False, compare=False)
 
     @property
     def roles(self) -> tuple[RoleUse, RoleUse, RoleUse]:

@@ -103,7 +103,8 @@ def captured_message(
     if submission.rendering_error is not None:
         kind = MessageKind.RENDERING_FAILURE
     else:
-        raw = RawMessage.parse(raw).with_fields(
+        parsed = submission.parsed or RawMessage.parse(raw)
+        raw = parsed.with_fields(
             {
                 "Date": format_datetime(call.now.astimezone(UTC)),
                 "Message-ID": message_id_header(accepted_id, call.region),

@@ -96,6 +96,7 @@ def raw_submission(
     else:
         recipients = [_mailbox(r, "Destinations").address for r in destinations]
     source_arn = _arn(arns.source or control.source_arn)
+    stored = message.dropping(CONTROL_HEADERS)
     return Submission(
         actions=actions,
         api_version=api_version,
@@ -109,7 +110,8 @@ def raw_submission(
             _arn(arns.return_path or control.return_path_arn) or source_arn,
         ),
         recipients=_checked_recipients(recipients),
-        message=message.without(CONTROL_HEADERS),
+        message=stored.data,
+        parsed=stored,
         subject=message.subject() or "",
         configuration_set=named_set,
         tags=message_tags,

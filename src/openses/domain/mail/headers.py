@@ -141,6 +141,25 @@ class RawMessage:
         kept = [field.raw for field in self.fields if field.name.lower() not in unwanted]
         return b"".join(kept) + self.data[self.fields[-1].end :]
 
+    def dropping(self, names: Iterable[str]) -> RawMessage:
+        """:meth:`without`, kept parsed: the same message minus the named fields, without
+        reading it again (a message left with no header field is read again, and refused)."""
+        unwanted = {name.lower() for name in names}
+        if not any(field.name.lower() in unwanted for field in self.fields):
+            return self
+        kept: list[HeaderField] = []
+        offset = 0
+        for field in self.fields:
+            if field.name.lower() not in unwanted:
+                kept.append(HeaderField(field.name, field.raw, offset))
+                offset += len(field.raw)
+        data = self.without(unwanted)
+        if not kept:
+            return RawMessage.parse(data)
+        return RawMessage(
+            data, tuple(kept), offset + self.body_offset - self.fields[-1].end, self.newline
+        )
+
     def with_replaced(self, name: str, value: str) -> bytes:
         """The message with ``name: value`` where the first ``name`` was, other ones removed.
 

@@ -110,6 +110,23 @@ def test_without_control_headers_removes_every_occurrence_and_nothing_else(data:
     assert control_arns(again) == ControlHeaders()
 
 
+@pytest.mark.parametrize("data", [LF_MESSAGE, CRLF_MESSAGE], ids=["LF", "CRLF"])
+@pytest.mark.parametrize(
+    "names", [CONTROL_HEADERS, ["to"], ["From", "Subject"], [], ["X-Nothing"]], ids=repr
+)
+def test_dropping_is_without_kept_parsed(data: bytes, names: list[str]) -> None:
+    message = RawMessage.parse(data)
+    dropped = message.dropping(names)
+    assert dropped == RawMessage.parse(message.without(names))
+    stamped = {"Message-ID": "<id@example.com>", "Date": "Mon, 1 Jan 2024 00:00:00 +0000"}
+    assert dropped.with_fields(stamped) == RawMessage.parse(dropped.data).with_fields(stamped)
+
+
+def test_dropping_every_field_is_refused_as_a_message_without_a_header() -> None:
+    with pytest.raises(MalformedMessage):
+        RawMessage.parse(b"X-SES-SOURCE-ARN: arn\r\n\r\nbody").dropping(CONTROL_HEADERS)
+
+
 def test_without_nothing_or_absent_is_identity() -> None:
     message = RawMessage.parse(CRLF_MESSAGE)
     assert message.without([]) == CRLF_MESSAGE
