@@ -30,6 +30,7 @@ nothing else in the code reads the environment.
 | ``--sns-signing-cert FILE`` | ``OPENSES_SNS_SIGNING_CERT`` | (with the key: both or neither) |
 | ``--dkim-zone NAME`` | ``OPENSES_DKIM_ZONE`` | ``dkim.openses.test`` (where DKIM CNAMEs point) |
 | ``--dns HOST:PORT`` | ``OPENSES_DNS`` | ``off``: the DKIM zone's DNS server (UDP and TCP) |
+| ``--dkim-ed25519`` | ``OPENSES_DKIM_ED25519`` | off: Easy DKIM also signs with Ed25519 |
 
 First start on an empty store creates an account and prints its root credentials once, unless
 ``OPENSES_ROOT_ACCOUNT_ID`` / ``OPENSES_ROOT_ACCESS_KEY_ID`` / ``OPENSES_ROOT_SECRET_ACCESS_KEY``
@@ -134,6 +135,8 @@ class ServeSettings:
     # process answers for it (None: it does not; another node or a DNS server of yours does).
     dkim_zone: str = DEFAULT_DKIM_ZONE
     dns: HostPort | None = None
+    # Easy DKIM signs with an Ed25519 key too (a second signature, after the RSA one).
+    dkim_ed25519: bool = False
 
 
 def _pick(args: argparse.Namespace, env: Mapping[str, str], name: str) -> str | None:
@@ -197,6 +200,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"DNS zone publishing Easy DKIM public keys (default {DEFAULT_DKIM_ZONE})",
     )
     parser.add_argument("--dns", help="HOST:PORT to serve the DKIM zone on, UDP and TCP (or off)")
+    parser.add_argument(
+        "--dkim-ed25519",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Easy DKIM also signs with an Ed25519 key, after the RSA signature (default off)",
+    )
 
 
 def store_settings(args: argparse.Namespace, env: Mapping[str, str]) -> StoreSettings:
@@ -249,7 +258,24 @@ def serve_settings(args: argparse.Namespace, env: Mapping[str, str]) -> ServeSet
         sns_signing_cert=Path(sns_cert) if sns_cert else None,
         dkim_zone=_dkim_zone(_pick(args, env, "dkim_zone")),
         dns=_listener(_pick(args, env, "dns") or OFF, "--dns"),
+        dkim_ed25519=_switch(args, env, "dkim_ed25519"),
     )
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def _switch(args: argparse.Namespace, env: Mapping[str, str], name: str) -> bool:
+    """A boolean option: the flag (``--x`` / ``--no-x``) if given, else its variable."""
+    given = getattr(args, name, None)
+    if given is not None:
+        return bool(given)
+    text = env.get(f"OPENSES_{name.upper()}", "").strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    flag = "--" + name.replace("_", "-")
+    raise ConfigError(f"OPENSES_{name.upper()} ({flag}) must be true or false, not {text!r}")
 
 
 def _dkim_zone(text: str | None) -> str:

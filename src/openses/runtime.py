@@ -196,7 +196,14 @@ async def build(settings: ServeSettings) -> Application:
         ),
         suppression=SuppressionService(store),
         topics=topics,
-        dkim=DkimService(store, resolver, identities, zone=settings.dkim_zone),
+        dkim=DkimService(
+            store,
+            resolver,
+            identities,
+            zone=settings.dkim_zone,
+            ed25519=settings.dkim_ed25519,
+            clock=utc_now,
+        ),
     )
     outbox = OutboxService(store)
     dispatcher = Dispatcher({name: cls(services) for name, cls in HANDLER_CLASSES.items()})

@@ -6,6 +6,9 @@ show, and the keys delivery signs with.
   :class:`~openses.services.dkim_zone.ZoneRecords`) publishes each token's public key. One
   token's key signs; a key-length change puts a new key under the next token and signs with it,
   the old key staying published for mail in transit.
+* With the operator's ``--dkim-ed25519`` option, Easy DKIM also signs with an Ed25519 key kept
+  in one of the three token slots (:mod:`~openses.services.dkim_ed25519`): every message then
+  carries an RSA signature, then an Ed25519 one.
 * BYODKIM (``EXTERNAL``): the owner's selector and RSA key; the owner publishes the TXT record.
 * Deterministic Easy DKIM replicas (``AWS_SES_<REGION>``) use the Easy DKIM of the same domain
   of the same account in the parent region.
@@ -21,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from openses.domain.arn import IdentityArn, InvalidArn
 from openses.domain.dkim import SigningKey
@@ -48,6 +51,7 @@ from openses.domain.identities import (
     normalize_identity,
 )
 from openses.services.dkim_checks import DkimChecks, DkimResolver
+from openses.services.dkim_ed25519 import Ed25519Keys
 from openses.services.dkim_keys import KeyCache, easy_dkim_tokens, generate_rsa_key
 from openses.services.dkim_zone import ZoneEntry, ZoneRecords
 from openses.services.errors import InvalidParameter, NotFound
@@ -87,17 +91,23 @@ class DkimService:
         identities: IdentitiesService,
         *,
         zone: str,
+        ed25519: bool = False,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         generate_key: Callable[[int], str] = generate_rsa_key,
         new_tokens: Callable[[], tuple[str, ...]] = easy_dkim_tokens,
     ) -> None:
+        """``ed25519``: Easy DKIM signs with an Ed25519 key too (``--dkim-ed25519``);
+        ``clock`` tells the time when delivery asks for keys (it passes none)."""
         self.store = store
         self.identities = identities
         self.zone = zone.rstrip(".").lower()
+        self.ed25519 = ed25519
         self._generate_key = generate_key
         self._new_tokens = new_tokens
         self._keys = KeyCache()
         self.checks = DkimChecks(store, resolver, self._keys, self.zone)
         self.zone_records = ZoneRecords(store, self._keys)
+        self.ed25519_keys = Ed25519Keys(store, self._keys, self.zone_records, clock)
 
     # ------------------------------------------------------------------- set up
 
@@ -178,16 +188,20 @@ class DkimService:
             if problem:
                 raise InvalidParameter(problem)
             pem = await asyncio.to_thread(self._generate_key, plan.key_length)
-            await self._write(call, current, rotated(current, pem, plan.key_length, call.now))
+            slot = self.ed25519_keys.rotation_slot(current, call.now) if self.ed25519 else None
+            await self._write(
+                call, current, rotated(current, pem, plan.key_length, call.now, slot=slot)
+            )
 
     async def _easy(
         self, call: Call, name: str, current: DkimSettings | None, bits: int
     ) -> DkimSettings:
         pem = await asyncio.to_thread(self._generate_key, bits)
         base = self._base(call, name, current)
-        return await self._write(
-            call, current, easy_dkim(base, self._new_tokens(), pem, bits, call.now)
-        )
+        updated = easy_dkim(base, self._new_tokens(), pem, bits, call.now)
+        if self.ed25519:
+            updated = self.ed25519_keys.added(updated, call.now)
+        return await self._write(call, current, updated)
 
     async def _parent(self, call: Call, name: str, origin: str) -> DkimSettings:
         """The Easy DKIM settings a replica of ``name`` with ``origin`` would use."""
@@ -220,7 +234,7 @@ class DkimService:
         async with self.store.transaction() as tx:
             if await tx.get_identity(call.account_id, call.region, name) is None:
                 raise NotFound(f"Email identity {name} does not exist.")
-            if await tx.get_dkim(call.account_id, call.region, name) != expected:
+            if await tx.lock_dkim(call.account_id, call.region, name) != expected:
                 raise InvalidParameter(f"The DKIM settings of {name} changed meanwhile; try again.")
             await tx.put_dkim(updated)
         self.zone_records.forget((expected.selectors if expected else ()) + updated.selectors)
@@ -302,7 +316,9 @@ class DkimService:
     ) -> tuple[SigningKey, ...]:
         """The keys to sign mail From ``from_address`` with, for the identity owner
         ``account_id``: those of the most specific verified identity with DKIM settings that
-        covers the address, when its signing is on and its DKIM status is SUCCESS."""
+        covers the address, when its signing is on and its DKIM status is SUCCESS — its RSA
+        key, then, with the Ed25519 option and Easy DKIM, its Ed25519 key (made now if the
+        identity has none yet)."""
         names = covering_identities(from_address)
         async with self.store.transaction(read_only=True) as tx:
             verified = {
@@ -315,11 +331,15 @@ class DkimService:
         keys = await self._key_holder(holder)
         if keys is None or keys.signing_selector is None or keys.signing_key is None:
             return ()
-        return (
-            self._keys.signing_key(
-                account_id, region, holder.identity, keys.signing_selector, keys.signing_key
-            ),
+        rsa = self._keys.signing_key(
+            account_id, region, holder.identity, keys.signing_selector, keys.signing_key
         )
+        if not self.ed25519 or not keys.easy:
+            return (rsa,)
+        ed25519 = self.ed25519_keys.signing_key(
+            await self.ed25519_keys.ensure(keys), account_id, region, holder.identity
+        )
+        return (rsa,) if ed25519 is None else (rsa, ed25519)
 
     async def zone_record(self, token: str, now: datetime) -> ZoneEntry | None:
         """What the DKIM zone answers for ``<token>.<zone>`` (None: no such token)."""

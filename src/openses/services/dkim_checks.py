@@ -56,7 +56,7 @@ class DkimChecks:
             found = None
         updated = settings.checked(found, now)
         async with self.store.transaction() as tx:
-            latest = await tx.get_dkim(settings.account_id, settings.region, settings.identity)
+            latest = await tx.lock_dkim(settings.account_id, settings.region, settings.identity)
             if latest != settings:
                 return updated
             await tx.put_dkim(updated)

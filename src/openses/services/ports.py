@@ -304,6 +304,10 @@ class Tx(DeliveryTx, Protocol):
     async def get_dkim(
         self, account_id: str, region: str, identity: str
     ) -> DkimSettings | None: ...
+    async def lock_dkim(self, account_id: str, region: str, identity: str) -> DkimSettings | None:
+        """Like :meth:`get_dkim` in a write transaction, the row then locked until it ends
+        (PostgreSQL ``FOR UPDATE``; SQLite write transactions run one at a time anyway)."""
+
     async def get_dkims(
         self, account_id: str, region: str, names: Sequence[str]
     ) -> list[DkimSettings]:

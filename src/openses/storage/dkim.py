@@ -32,6 +32,17 @@ _DKIM = Prepared(
         identity_dkim.c.identity == bindparam("identity"),
     )
 )
+_LOCK_DKIM = Prepared(
+    lambda postgres: (
+        select(identity_dkim)
+        .where(
+            identity_dkim.c.account_id == bindparam("account_id"),
+            identity_dkim.c.region == bindparam("region"),
+            identity_dkim.c.identity == bindparam("identity"),
+        )
+        .with_for_update()
+    )
+)
 _BY_TOKEN = Prepared(
     lambda postgres: (
         select(identity_dkim)
@@ -136,6 +147,13 @@ class DkimStatements(Statements):
             return None if row is None else dkim_record(row)
 
         return await self._cached(ON_DKIM, ("dkim", account_id, region, identity), load)
+
+    async def lock_dkim(self, account_id: str, region: str, identity: str) -> DkimSettings | None:
+        """The settings, read for update (never from the read cache)."""
+        row = await self._row(
+            _LOCK_DKIM, {"account_id": account_id, "region": region, "identity": identity}
+        )
+        return None if row is None else dkim_record(row)
 
     async def get_dkims(
         self, account_id: str, region: str, names: Sequence[str]

@@ -47,9 +47,14 @@ class SigningKey:
 
     @property
     def algorithm(self) -> KeyAlgorithm:
-        if isinstance(self.private_key, ed25519.Ed25519PrivateKey):
-            return KeyAlgorithm.ED25519_SHA256
-        return KeyAlgorithm.RSA_SHA256
+        return key_algorithm(self.private_key)
+
+
+def key_algorithm(key: PrivateKey) -> KeyAlgorithm:
+    """The signature algorithm a key signs with (its type decides)."""
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return KeyAlgorithm.ED25519_SHA256
+    return KeyAlgorithm.RSA_SHA256
 
 
 class InvalidDkimKey(ValueError):

@@ -178,10 +178,14 @@ def key_length_problem(settings: DkimSettings, bits: int, now: datetime) -> str 
     return "The DKIM signing key length can be changed at most once in 24 hours."
 
 
-def rotated(settings: DkimSettings, key_pem: str, bits: int, now: datetime) -> DkimSettings:
-    """Easy DKIM after a key-length change: the new key goes into the next token's slot and
-    signs from now on; the previous key stays published under its token for mail in transit."""
-    slot = (settings.active + 1) % len(settings.selectors)
+def rotated(
+    settings: DkimSettings, key_pem: str, bits: int, now: datetime, *, slot: int | None = None
+) -> DkimSettings:
+    """Easy DKIM after a key-length change: the new key goes into the next token's slot (or
+    ``slot``, see :func:`openses.domain.dkim.slots.rotation_slot`) and signs from now on; the
+    previous key stays published under its token for mail in transit."""
+    if slot is None:
+        slot = (settings.active + 1) % len(settings.selectors)
     keys = list(settings.private_keys)
     keys[slot] = key_pem
     downgrade = bits < (settings.current_key_length or DEFAULT_KEY_LENGTH)
