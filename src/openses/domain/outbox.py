@@ -35,6 +35,7 @@ class CapturedMessage:
     feedback_address: str | None = None  # where bounces and complaints are forwarded by email
     configuration_set: str | None = None  # the sending account's set named on the send
     tags: tuple[tuple[str, str], ...] = ()  # message tags (name, value), in the order given
+    template_name: str | None = None  # the template of a templated send (RenderingFailure)
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,7 @@ class Submission:
     tags: tuple[tuple[str, str], ...] = ()  # message tags (name, value), checked
     #: A templated send whose data did not render: accepted, recorded, never delivered.
     rendering_error: str | None = None
+    template_name: str | None = None  # the template a templated send used
     #: ``message`` already parsed, when the builder had it (saves reading it again).
     parsed: RawMessage | None = field(default=None, repr=False, compare=False)
 

@@ -35,7 +35,9 @@ async def record_accepted(
     """The Send (or RenderingFailure) event of a send, and the delivery jobs of any message
     that is to leave (a send, or a verification message OpenSES wrote)."""
     if message.kind is MessageKind.RENDERING_FAILURE:
-        failure = RenderingFailureEvent(template_name="", error_message=message.error or "")
+        failure = RenderingFailureEvent(
+            template_name=message.template_name or "", error_message=message.error or ""
+        )
         await _record(tx, message, new_unique, failure, publisher)
         return
     if message.kind is MessageKind.SEND:
@@ -143,6 +145,7 @@ def captured_message(
         feedback_address=submission.feedback.address.address,
         configuration_set=submission.configuration_set,
         tags=submission.tags,
+        template_name=submission.template_name,
     )
 
 

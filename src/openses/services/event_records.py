@@ -12,7 +12,7 @@ from openses.domain.events.facts import (
     MailFacts,
 )
 from openses.domain.events.notifications import event_object
-from openses.domain.outbox import CapturedMessage
+from openses.domain.outbox import CapturedMessage, MessageKind
 
 
 def mail_facts(message: CapturedMessage) -> MailFacts:
@@ -26,7 +26,8 @@ def mail_facts(message: CapturedMessage) -> MailFacts:
         caller_arn=message.caller_arn or "",
         sending_account_id=message.account_id,
         destination=message.recipients,
-        headers=message.raw,
+        # A rendering failure has no message to show (SES shows no headers for it either).
+        headers=message.raw if message.kind is not MessageKind.RENDERING_FAILURE else None,
         tags=message.tags,
         configuration_set=message.configuration_set,
     )

@@ -132,6 +132,7 @@ def simple_submission(
     configuration_set: str | None = None,
     tags: Sequence[tuple[str, str]] = (),
     rendering_error: str | None = None,
+    template_name: str | None = None,
 ) -> Submission:
     """A message the service composed from parameters: From is the source.
 
@@ -158,6 +159,7 @@ def simple_submission(
         configuration_set=named_set,
         tags=message_tags,
         rendering_error=rendering_error,
+        template_name=template_name,
     )
 
 

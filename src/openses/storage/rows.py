@@ -288,6 +288,7 @@ def message_values(message: CapturedMessage) -> Values:
             "source_arn": message.source_arn,
             "source_ip": message.source_ip,
             "feedback_address": message.feedback_address,
+            "template_name": message.template_name,
             "configuration_set": message.configuration_set,
             "tags": json_text([list(tag) for tag in message.tags]) if message.tags else None,
         }
@@ -313,6 +314,7 @@ def message_record(row: Row) -> CapturedMessage:
         source_arn=row["source_arn"],
         source_ip=row["source_ip"],
         feedback_address=row["feedback_address"],
+        template_name=row["template_name"],
         configuration_set=row["configuration_set"],
         tags=json_pairs(row["tags"]),
     )

@@ -145,6 +145,7 @@ messages = Table(
     Column("source_arn", String(2048), nullable=True),  # the identity sent as (0007)
     Column("source_ip", String(64), nullable=True),  # the caller's address (0007)
     Column("feedback_address", String(320), nullable=True),  # where feedback is forwarded (0007)
+    Column("template_name", String(64), nullable=True),  # a templated send's template (0008)
     Index("messages_by_account", "account_id", "region", "kind", "created_at"),
     Index("messages_by_time", "created_at"),
 )

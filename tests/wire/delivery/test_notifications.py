@@ -249,3 +249,36 @@ def test_reports_that_come_back_reach_everyone_the_delegates_bounces_reach(
             world.ses(owner).set_identity_notification_topic(
                 Identity=world.domain, NotificationType=kind
             )
+
+
+def test_a_rendering_failure_reaches_the_configuration_set_naming_its_template(
+    world: World, openses: Running, events_hook: Endpoint
+) -> None:
+    delegate = world.delegate
+    topic = sns_topic(world, delegate, "render-events", None)
+    subscribe(world, delegate, topic, events_hook)
+    world.sesv2(delegate).create_configuration_set(ConfigurationSetName="renders")
+    world.sesv2(delegate).create_configuration_set_event_destination(
+        ConfigurationSetName="renders",
+        EventDestinationName="to-sns",
+        EventDestination={
+            "Enabled": True,
+            "MatchingEventTypes": ["RENDERING_FAILURE"],
+            "SnsDestination": {"TopicArn": topic},
+        },
+    )
+    world.ses(delegate).create_template(
+        Template={"TemplateName": "greeting", "SubjectPart": "Hi {{name}}", "TextPart": "x"}
+    )
+    world.ses(delegate).send_templated_email(
+        Source=f"news@{world.domain}",
+        SourceArn=world.arn(),
+        Destination={"ToAddresses": [f"render@{DEST}"]},
+        Template="greeting",
+        TemplateData="{}",
+        ConfigurationSetName="renders",
+    )
+    (record,) = notifications(events_hook, 1)
+    assert record["eventType"] == "Rendering Failure"
+    assert record["failure"]["templateName"] == "greeting"
+    assert "name" in record["failure"]["errorMessage"]

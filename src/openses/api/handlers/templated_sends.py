@@ -134,6 +134,7 @@ async def _send_one(
         configuration_set=configuration_set,
         tags=tags,
         rendering_error=rendering.error,
+        template_name=compiled.name,
     )
     accepted = await services.sending.accept(call_of(ctx), submission)
     return accepted.message_id
