@@ -261,9 +261,16 @@ async def start_background(application: Application, settings: ServeSettings) ->
         background.start("sns-deliveries", application.services.topics.deliver_forever(utc_now))
     feedback = settings.delivery.feedback_smtp
     if "smtp" in settings.roles and feedback is not None:
-        server = await start_feedback_listener(
-            feedback, application.feedback, hostname=settings.delivery.helo_name, clock=utc_now
-        )
+        try:
+            server = await start_feedback_listener(
+                feedback, application.feedback, hostname=settings.delivery.helo_name, clock=utc_now
+            )
+        except OSError as error:
+            await background.close()
+            sys.exit(
+                f"openses: could not start the feedback SMTP listener on {feedback}: {error} "
+                "(use --feedback-smtp HOST:PORT, or off)"
+            )
         background.servers.append(server)
     return background
 

@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import smtplib
+import socket
 import ssl
 import subprocess
 import sys
@@ -288,3 +289,26 @@ def test_sigterm_stops_the_server_cleanly(tmp_path: Path) -> None:
     assert running.process.wait(timeout=30) == 0
     output = running.stop()
     assert "Traceback" not in output
+
+
+def test_a_feedback_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = openses(
+            "serve",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--http",
+            f"127.0.0.1:{free_port()}",
+            "--smtp",
+            "off",
+            "--smtps",
+            "off",
+            "--feedback-smtp",
+            f"127.0.0.1:{port}",
+        )
+    assert done.returncode == 1
+    assert f"could not start the feedback SMTP listener on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
