@@ -26,7 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from openses.domain.arn import IdentityArn, InvalidArn
 from openses.domain.dkim import SigningKey
 from openses.domain.dkim.settings import (
     DEFAULT_KEY_LENGTH,
@@ -55,7 +54,7 @@ from openses.services.dkim_ed25519 import Ed25519Keys
 from openses.services.dkim_keys import KeyCache, easy_dkim_tokens, generate_rsa_key
 from openses.services.dkim_zone import ZoneEntry, ZoneRecords
 from openses.services.errors import InvalidParameter, NotFound
-from openses.services.identities import IdentitiesService
+from openses.services.identities import IdentitiesService, own_identity_name
 from openses.services.ports import Store
 from openses.services.principals import Call
 
@@ -348,7 +347,7 @@ class DkimService:
     # ------------------------------------------------------------------ helpers
 
     async def _own_identity(self, call: Call, name: str) -> Identity:
-        normalized = _own_name(call, name)
+        normalized = own_identity_name(call, name)
         async with self.store.transaction(read_only=True) as tx:
             identity = await tx.get_identity(call.account_id, call.region, normalized)
         if identity is None:
@@ -375,21 +374,6 @@ def _chain_names(identity: Identity) -> list[str]:
     if identity.kind is IdentityKind.DOMAIN:
         return [identity.name]
     return covering_identities(identity.name)
-
-
-def _own_name(call: Call, name: str) -> str:
-    """An identity given by name or by ARN (which must be the caller's, in this region)."""
-    if name.startswith("arn:"):
-        try:
-            arn = IdentityArn.parse(name)
-        except InvalidArn as error:
-            raise InvalidParameter(str(error)) from None
-        if arn.account != call.account_id or arn.region != call.region:
-            raise InvalidParameter(
-                f"Identity {name} is invalid. Must be a verified email address or domain."
-            )
-        name = arn.identity
-    return normalize_identity(name)
 
 
 __all__ = ["DkimResolver", "DkimService", "DkimView", "SigningPlan", "ZoneEntry"]

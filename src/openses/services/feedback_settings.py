@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
-from openses.domain.arn import IdentityArn, InvalidArn
 from openses.domain.feedback_settings import (
     DEFAULT_FEEDBACK_MX,
     DEFAULT_FEEDBACK_SETTINGS,
@@ -38,9 +37,9 @@ from openses.domain.feedback_settings import (
     mail_from_decision,
     mx_outcome,
 )
-from openses.domain.identities import Identity, covering_identities, normalize_identity
+from openses.domain.identities import Identity, covering_identities
 from openses.services.errors import InvalidParameter, MailFromDomainNotVerified, NotFound
-from openses.services.identities import LookupFailure
+from openses.services.identities import LookupFailure, own_identity_name
 from openses.services.ports import Store, Tx
 from openses.services.principals import Call
 
@@ -270,25 +269,13 @@ def _v1_invalid(given: str) -> str:
 def _listed_name(call: Call, given: str) -> str | None:
     """The identity a batch read names, or None for an ARN of another account or region."""
     try:
-        return _own_name(call, given)
+        return own_identity_name(call, given)
     except InvalidParameter:
         return None
 
 
-def _own_name(call: Call, given: str) -> str:
-    if not given.startswith("arn:"):
-        return normalize_identity(given)
-    try:
-        arn = IdentityArn.parse(given)
-    except InvalidArn as error:
-        raise InvalidParameter(str(error)) from None
-    if arn.account != call.account_id or arn.region != call.region:
-        raise InvalidParameter(_v1_invalid(given))
-    return normalize_identity(arn.identity)
-
-
 async def _identity(tx: Tx, call: Call, given: str, api: Api) -> Identity:
-    identity = await tx.get_identity(call.account_id, call.region, _own_name(call, given))
+    identity = await tx.get_identity(call.account_id, call.region, own_identity_name(call, given))
     if identity is None:
         raise NotFound(
             _v1_invalid(given) if api is Api.V1 else f"Email identity {given} does not exist."

@@ -241,14 +241,14 @@ class IdentitiesService:
         return result
 
     async def get(self, call: Call, name: str) -> tuple[Identity, list[IdentityPolicy]]:
-        normalized = self._own_name(call, name)
+        normalized = own_identity_name(call, name)
         async with self.store.transaction(read_only=True) as tx:
             identity = await _existing(tx, call, normalized, name)
             policies = await tx.list_identity_policies(call.account_id, call.region, normalized)
         return await self.check_domain(identity, call.now), policies
 
     async def delete(self, call: Call, name: str, *, must_exist: bool = False) -> None:
-        normalized = self._own_name(call, name)
+        normalized = own_identity_name(call, name)
         async with self.store.transaction() as tx:
             deleted = await tx.delete_identity(call.account_id, call.region, normalized)
         if must_exist and not deleted:
@@ -262,7 +262,7 @@ class IdentitiesService:
         problem = policy_name_problem(policy_name)
         if problem:
             raise InvalidParameter(problem)
-        normalized = self._own_name(call, name)
+        normalized = own_identity_name(call, name)
         arn = IdentityArn("aws", call.region, call.account_id, normalized)
         try:
             validate_sending_policy(document, arn, policy_name)
@@ -295,7 +295,7 @@ class IdentitiesService:
     async def policies(
         self, call: Call, name: str, names: Sequence[str] | None = None, *, must_exist: bool
     ) -> dict[str, str]:
-        normalized = self._own_name(call, name)
+        normalized = own_identity_name(call, name)
         async with self.store.transaction(read_only=True) as tx:
             if must_exist:
                 await _existing(tx, call, normalized, name)
@@ -305,25 +305,27 @@ class IdentitiesService:
     async def delete_policy(
         self, call: Call, name: str, policy_name: str, *, must_exist: bool
     ) -> None:
-        normalized = self._own_name(call, name)
+        normalized = own_identity_name(call, name)
         async with self.store.transaction() as tx:
             if must_exist:
                 await _existing(tx, call, normalized, name)
             await tx.delete_identity_policy(call.account_id, call.region, normalized, policy_name)
 
-    def _own_name(self, call: Call, name: str) -> str:
-        """An identity given by name or by ARN; an ARN must be the caller's, in this region."""
-        if name.startswith("arn:"):
-            try:
-                arn = IdentityArn.parse(name)
-            except InvalidArn as error:
-                raise InvalidParameter(str(error)) from None
-            if arn.account != call.account_id or arn.region != call.region:
-                raise InvalidParameter(
-                    f"Identity {name} is invalid. Must be a verified email address or domain."
-                )
-            name = arn.identity
-        return normalize_identity(name)
+
+def own_identity_name(call: Call, name: str) -> str:
+    """An identity given by name or by ARN, normalized; an ARN must be the caller's, in this
+    region (SES's ``InvalidParameterValue`` otherwise)."""
+    if name.startswith("arn:"):
+        try:
+            arn = IdentityArn.parse(name)
+        except InvalidArn as error:
+            raise InvalidParameter(str(error)) from None
+        if arn.account != call.account_id or arn.region != call.region:
+            raise InvalidParameter(
+                f"Identity {name} is invalid. Must be a verified email address or domain."
+            )
+        name = arn.identity
+    return normalize_identity(name)
 
 
 async def _existing(tx: Tx, call: Call, normalized: str, given: str) -> Identity:
