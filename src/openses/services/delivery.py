@@ -80,8 +80,8 @@ class DeliveryWorker:
         if not claimed:
             return 0
         async with self.store.transaction(read_only=True) as tx:
-            suppressed = await _suppressed(tx, claimed)
             plan = await self.recorder.plan(tx, [item.message for item in claimed])
+            suppressed = await _suppressed(tx, claimed, plan)
         outgoing = await self._prepare(claimed, now)
         attempts: dict[str, list[AttemptResult]] = {}
         simulated: dict[str, LocalAnswers] = {}
@@ -137,7 +137,9 @@ class DeliveryWorker:
         return prepared
 
 
-async def _suppressed(tx: Tx, claimed: Sequence[ClaimedJob]) -> dict[str, frozenset[str]]:
+async def _suppressed(
+    tx: Tx, claimed: Sequence[ClaimedJob], plan: PublishPlan | None
+) -> dict[str, frozenset[str]]:
     """Per job, its recipients that the sending account's suppression list holds back: listed
     for a reason the account suppresses for (or the send's configuration set, which overrides
     the account). One lookup per account and region."""
@@ -158,12 +160,9 @@ async def _suppressed(tx: Tx, claimed: Sequence[ClaimedJob]) -> dict[str, frozen
         if not entries:
             continue
         active = reasons[(job.account_id, job.region)]
-        if message.configuration_set is not None:
-            found = await tx.get_configuration_set(
-                job.account_id, job.region, message.configuration_set
-            )
-            if found is not None and found.suppressed_reasons is not None:
-                active = found.suppressed_reasons
+        found = configuration_set_of(message, plan)
+        if found is not None and found.suppressed_reasons is not None:
+            active = found.suppressed_reasons
         held[job.job_id] = frozenset(
             address for address, entry in entries.items() if suppresses(entry, active)
         )

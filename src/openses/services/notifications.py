@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from openses.domain.configuration_sets import ConfigurationSet, EventType
+from openses.domain.configuration_sets import EventType
 from openses.domain.events.facts import (
     BounceEvent,
     ComplaintEvent,
@@ -82,7 +82,7 @@ class Notifier:
         plan = PublishPlan()
         for message in messages:
             await self._feedback(tx, message, plan)
-            await self._configuration_set(tx, message, plan)
+            await plan.configuration_set(tx, message)
         return plan
 
     async def publish(
@@ -112,16 +112,6 @@ class Notifier:
         if found is None:
             found = plan.feedback[key] = await effective_feedback(tx, *key)
         return found
-
-    async def _configuration_set(
-        self, tx: Tx, message: CapturedMessage, plan: PublishPlan
-    ) -> ConfigurationSet | None:
-        if message.configuration_set is None:
-            return None
-        key = (message.account_id, message.region, message.configuration_set)
-        if key not in plan.configuration_sets:
-            plan.configuration_sets[key] = await tx.get_configuration_set(*key)
-        return plan.configuration_sets[key]
 
     async def _identity_topic(
         self,
@@ -175,7 +165,7 @@ class Notifier:
         self, tx: Tx, message: CapturedMessage, event: Event, now: datetime, plan: PublishPlan
     ) -> bool:
         name = message.configuration_set
-        found = await self._configuration_set(tx, message, plan)
+        found = await plan.configuration_set(tx, message)
         if found is None or name is None:
             return False
         record = to_json(event_record(event, mail_facts(message), configuration_set=name))

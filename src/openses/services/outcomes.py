@@ -113,12 +113,14 @@ class OutcomeRecorder:
         self.publisher = publisher
         self.suppressor = suppressor
 
-    async def plan(self, tx: Tx, messages: Sequence[CapturedMessage]) -> PublishPlan | None:
-        """Read ahead, in read-only ``tx``, what recording events about ``messages`` will
-        publish with (see :mod:`openses.services.publish_plan`)."""
-        if self.publisher is None:
-            return None
-        return await self.publisher.plan(tx, messages)
+    async def plan(self, tx: Tx, messages: Sequence[CapturedMessage]) -> PublishPlan:
+        """Read ahead, in read-only ``tx``, the sends' configuration sets (their delivery and
+        suppression options) and what publishing events about ``messages`` will need (see
+        :mod:`openses.services.publish_plan`)."""
+        plan = PublishPlan() if self.publisher is None else await self.publisher.plan(tx, messages)
+        for message in messages:
+            await plan.configuration_set(tx, message)
+        return plan
 
     def split_local(
         self, recipients: Sequence[str], suppressed: Collection[str], now: datetime

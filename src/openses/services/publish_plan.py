@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from openses.domain.configuration_sets import ConfigurationSet
 from openses.domain.outbox import CapturedMessage
+from openses.services.ports import Tx
 
 if TYPE_CHECKING:  # feedback_settings sits above the acceptance path that imports this
     from openses.services.feedback_settings import EffectiveFeedback
@@ -25,6 +26,15 @@ SettingsKey = tuple[str, str, str]
 class PublishPlan:
     feedback: dict[SettingsKey, EffectiveFeedback] = field(default_factory=dict)
     configuration_sets: dict[SettingsKey, ConfigurationSet | None] = field(default_factory=dict)
+
+    async def configuration_set(self, tx: Tx, message: CapturedMessage) -> ConfigurationSet | None:
+        """The send's configuration set (None without one), read once per plan."""
+        if message.configuration_set is None:
+            return None
+        key = (message.account_id, message.region, message.configuration_set)
+        if key not in self.configuration_sets:
+            self.configuration_sets[key] = await tx.get_configuration_set(*key)
+        return self.configuration_sets[key]
 
 
 def configuration_set_of(
