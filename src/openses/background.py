@@ -13,8 +13,9 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 from openses.config import DeliverySettings, ServeSettings
 from openses.outbound.dns import DnsResolver
@@ -77,8 +78,7 @@ class Background:
         self.tasks: list[asyncio.Task[None]] = []
         self.servers: list[asyncio.Server] = []
 
-    def start(self, name: str, work: asyncio.Future[None] | object) -> None:
-        assert asyncio.iscoroutine(work)
+    def start(self, name: str, work: Coroutine[Any, Any, None]) -> None:
         self.tasks.append(asyncio.create_task(work, name=name))
 
     async def close(self) -> None:
