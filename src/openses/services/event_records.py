@@ -11,7 +11,7 @@ from openses.domain.events.facts import (
     Event,
     MailFacts,
 )
-from openses.domain.events.notifications import event_object
+from openses.domain.events.notifications import EVENT_TYPES, event_object
 from openses.domain.outbox import CapturedMessage, MessageKind
 
 
@@ -34,12 +34,9 @@ def mail_facts(message: CapturedMessage) -> MailFacts:
 
 
 def event_type(event: Event) -> str:
-    return {
-        DeliveryEvent: "Delivery",
-        BounceEvent: "Bounce",
-        ComplaintEvent: "Complaint",
-        DeliveryDelayEvent: "DeliveryDelay",
-    }.get(type(event), type(event).__name__.removesuffix("Event"))
+    """SES's ``eventType``, as the store labels events (``Rendering Failure`` without its
+    space, like SES's metric and API names)."""
+    return EVENT_TYPES[type(event)][0].replace(" ", "")
 
 
 def event_recipients(event: Event) -> tuple[str, ...]:
