@@ -29,7 +29,11 @@ from openses.domain.delivery.outcome import (
 from openses.domain.delivery.outcome import suppressed as suppressed_bounce
 from openses.domain.delivery.replies import BounceSubType, BounceType
 from openses.domain.delivery.retry import DEFAULT_SCHEDULE, RetrySchedule
-from openses.domain.delivery.simulator import SimulatedOutcome, simulate
+from openses.domain.delivery.simulator import (
+    SUCCESS_RESPONSE,
+    SimulatedOutcome,
+    simulate,
+)
 from openses.domain.events.facts import (
     BouncedRecipient,
     BounceEvent,
@@ -43,6 +47,7 @@ from openses.domain.events.facts import (
 from openses.domain.message_events import RecordedEvent
 from openses.domain.outbox import CapturedMessage, MessageKind
 from openses.domain.queue import ClaimedJob
+from openses.domain.sending import SIMULATOR_DOMAIN
 from openses.services.event_records import event_detail, event_recipients, event_type
 from openses.services.ports import Tx
 from openses.services.publish_plan import PublishPlan, configuration_set_of
@@ -331,9 +336,9 @@ class OutcomeRecorder:
             return Delivered(
                 outcome.recipient,
                 now,
-                outcome.smtp_response or "250 2.6.0 Message received",
+                outcome.smtp_response or SUCCESS_RESPONSE,
                 self.reporting_mta,
-                "simulator.amazonses.com",
+                SIMULATOR_DOMAIN,
                 None,
             )
         return Bounced(

@@ -43,7 +43,6 @@ from openses.domain.delivery.retry import (
     next_attempt,
 )
 from openses.domain.delivery.simulator import (
-    SIMULATOR_DOMAIN,
     Scenario,
     SimulatedBounce,
     SimulatedOutcome,
@@ -51,6 +50,7 @@ from openses.domain.delivery.simulator import (
     simulate,
 )
 from openses.domain.delivery.status import EnhancedStatus, SmtpReply, parse_reply
+from openses.domain.sending import SIMULATOR_DOMAIN
 
 __all__ = [
     "ACCOUNT_SUPPRESSED_DIAGNOSTIC",

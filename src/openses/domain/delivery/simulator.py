@@ -28,8 +28,8 @@ from enum import StrEnum
 
 from openses.domain.delivery.outcome import SUPPRESSED_DIAGNOSTIC, SUPPRESSED_STATUS
 from openses.domain.delivery.replies import BounceSubType, BounceType
+from openses.domain.sending import SIMULATOR_DOMAIN
 
-SIMULATOR_DOMAIN = "simulator.amazonses.com"
 SIMULATOR_USER_AGENT = "Amazon SES Mailbox Simulator"
 SUCCESS_RESPONSE = "250 2.6.0 Message received"
 UNKNOWN_USER_STATUS = "5.1.1"
