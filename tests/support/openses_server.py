@@ -46,6 +46,7 @@ class Running:
     base_url: str
     application: Application
     loop: asyncio.AbstractEventLoop
+    settings: ServeSettings | None = None  # what it was started with
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run ``coroutine`` on the server's loop and wait for its result."""
@@ -145,7 +146,7 @@ def serve_openses(
         loop.close()
         raise holder["error"]
     try:
-        yield Running(f"http://127.0.0.1:{port}", holder["application"], loop)
+        yield Running(f"http://127.0.0.1:{port}", holder["application"], loop, settings)
     finally:
         holder["server"].should_exit = True
         thread.join(timeout=30)

@@ -18,8 +18,6 @@ from tests.support.openses_server import Running, free_port, openses_backend
 
 DEST = "dest.example"
 MX_ADDRESS = "127.0.0.7"
-#: The feedback listener of each live server, by ``id()`` of its :class:`Running`.
-FEEDBACK: dict[int, HostPort] = {}
 
 
 @pytest.fixture(scope="module")
@@ -44,17 +42,15 @@ def openses(
     sink: MailSink,
 ) -> Iterator[Running]:
     host, port = dns.address
-    feedback = HostPort("127.0.0.1", free_port())
     delivery = DeliverySettings(
         mode="direct",
         mx_port=sink.port,
         poll=0.05,
         bounce_domain="bounces.openses.test",
         helo_name="mta.openses.test",
-        feedback_smtp=feedback,
+        feedback_smtp=HostPort("127.0.0.1", free_port()),
     )
     with openses_backend(
         request.param, tmp_path_factory.mktemp(request.param), HostPort(host, port), delivery
     ) as running:
-        FEEDBACK[id(running)] = feedback
         yield running

@@ -10,7 +10,7 @@ import pytest
 from openses.config import HostPort
 from tests.support.mail_sink import MailSink
 from tests.support.openses_server import Running
-from tests.wire.delivery.conftest import DEST, FEEDBACK
+from tests.wire.delivery.conftest import DEST
 from tests.wire.delivery.test_direct_delivery import (
     delegate_send,
     events_of,
@@ -70,7 +70,10 @@ def arf(message_id: str, recipient: str, *, report_id: str) -> bytes:
 
 def feedback_address(openses: Running) -> HostPort:
     """The feedback listener the fixture gave this live server."""
-    return FEEDBACK[id(openses)]
+    assert openses.settings is not None
+    address = openses.settings.delivery.feedback_smtp
+    assert address is not None
+    return address
 
 
 def send_report(openses: Running, to: str, data: bytes) -> None:
