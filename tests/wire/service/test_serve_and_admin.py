@@ -72,7 +72,7 @@ class Server:
             if not line:
                 break
             self.lines.append(line)
-            if "SMTP (TLS) listening on" in line:
+            if "AWS API listening on" in line:
                 return
         self.stop()
         pytest.fail("openses serve did not start:\n" + "".join(self.lines))
