@@ -774,6 +774,24 @@ def openses_command(data_dir: Path, http_port: int, smtp: str = "off") -> list[s
     ]
 
 
+def profiled(command: list[str], profile: Path | None) -> list[str]:
+    """``command`` (an ``openses_command``) under cProfile when ``profile`` is given: the stats
+    are written to that file when the server stops (``benchmarks/profiled.py``)."""
+    if profile is None:
+        return command
+    return [command[0], str(Path(__file__).with_name("profiled.py")), str(profile), *command[3:]]
+
+
+def print_profile(path: Path, lines: int = 40) -> None:
+    """The server's hottest functions (by own time) from the cProfile stats it wrote."""
+    import pstats  # noqa: PLC0415
+
+    if not path.exists():
+        print(f"no profile was written to {path}")
+        return
+    pstats.Stats(str(path)).sort_stats("tottime").print_stats(lines)
+
+
 def admin(data_dir: Path, *arguments: str) -> dict[str, Any]:
     """``openses admin …`` on the store (a separate process, as an operator would run it)."""
     done = subprocess.run(

@@ -71,7 +71,9 @@ from benchmarks.harness import (
     message_text,
     openses_command,
     placement,
+    print_profile,
     print_table,
+    profiled,
     run_rounds,
     sent_last_24_hours,
     ses_client,
@@ -136,10 +138,7 @@ def servers(
     with contextlib.ExitStack() as stack:
         ports = {"openses": free_port(), "moto": free_port()}
         data_dir = work / "openses-data"
-        command = openses_command(data_dir, ports["openses"])
-        if profile is not None:  # the server under cProfile, its stats written when it stops
-            wrapper = str(Path(__file__).with_name("profiled.py"))
-            command = [command[0], wrapper, str(profile), *command[3:]]
+        command = profiled(openses_command(data_dir, ports["openses"]), profile)
         openses = stack.enter_context(child_process(command, work / "openses.log", cpus, ROOT_ENV))
         moto_server = Path(sys.executable).parent / "moto_server"
         moto_command = (
@@ -253,16 +252,6 @@ def benchmark(args: argparse.Namespace) -> int:
         "keeps messages in memory; OpenSES verifies, authorizes and commits every send"
     )
     return 0
-
-
-def print_profile(path: Path, lines: int = 40) -> None:
-    """The server's hottest functions (by own time) from the cProfile stats it wrote."""
-    import pstats  # noqa: PLC0415
-
-    if not path.exists():
-        print(f"no profile was written to {path}")
-        return
-    pstats.Stats(str(path)).sort_stats("tottime").print_stats(lines)
 
 
 def main() -> int:

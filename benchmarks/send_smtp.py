@@ -31,7 +31,8 @@ Rounds: a warm-up per target, then ``--rounds`` rounds of ``--seconds`` each, al
 targets; figures are medians over rounds, the ratio a ratio of medians. ``--quick``: one round
 of one second (checks that it runs; its numbers mean little).
 
-Usage: ``.venv/bin/python benchmarks/send_smtp.py [--quick] [--connections 16] [--verbose]``.
+Usage: ``.venv/bin/python benchmarks/send_smtp.py [--quick] [--connections 16] [--verbose]
+[--profile FILE]``.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ from benchmarks.harness import (
     message_text,
     openses_command,
     placement,
+    print_profile,
     print_table,
+    profiled,
     run_rounds,
     sent_last_24_hours,
     set_up_delegation,
@@ -150,7 +153,11 @@ def check_openses(port: int, cafile: Path, delegate: Delegate, password: str, me
 
 @contextlib.contextmanager
 def servers(
-    work: Path, cpus: set[int] | None, message: str, connections: int
+    work: Path,
+    cpus: set[int] | None,
+    message: str,
+    connections: int,
+    profile: Path | None = None,
 ) -> Iterator[tuple[list[Target], int, Delegate]]:
     """OpenSES and the sink, set up and checked; the targets, OpenSES's HTTP port, the delegate."""
     from openses.domain.smtp_password import derive_smtp_password  # noqa: PLC0415
@@ -160,7 +167,7 @@ def servers(
         data_dir = work / "openses-data"
         openses = stack.enter_context(
             child_process(
-                openses_command(data_dir, http, f"127.0.0.1:{smtp}"),
+                profiled(openses_command(data_dir, http, f"127.0.0.1:{smtp}"), profile),
                 work / "openses.log",
                 cpus,
                 ROOT_ENV,
@@ -242,7 +249,7 @@ def benchmark(args: argparse.Namespace) -> int:
     )
     with (
         tempfile.TemporaryDirectory(prefix="openses-send-smtp-") as work,
-        servers(Path(work), server_cpus, message, args.connections) as servers_up,
+        servers(Path(work), server_cpus, message, args.connections, args.profile) as servers_up,
         generator_process(generator_cpus) as generator,
     ):
         targets, http_port, delegate = servers_up
@@ -256,6 +263,8 @@ def benchmark(args: argparse.Namespace) -> int:
             verbose=args.verbose,
         )
         after = sent_last_24_hours(http_port, delegate)
+    if args.profile is not None:
+        print_profile(args.profile)
     summaries = print_table(targets, results, "msg/s")
     openses, sink_rate = summaries["openses"].rate, summaries["sink"].rate
     share = openses / sink_rate if sink_rate else float("inf")
@@ -276,6 +285,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of a round")
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers/generator")
     parser.add_argument("--verbose", action="store_true", help="print every round")
+    parser.add_argument(
+        "--profile", type=Path, help="run OpenSES under cProfile, writing its stats to this file"
+    )
     parser.add_argument("--sink", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--cert", type=Path, help=argparse.SUPPRESS)
