@@ -1,4 +1,5 @@
-"""The storage contract, delivery part: the job queue's claims and leases, and message events."""
+"""The storage contract, delivery part: the planning queue, the job queue's claims and leases,
+and message events."""
 
 from __future__ import annotations
 
@@ -129,3 +130,82 @@ async def test_list_jobs_by_message(store: Store) -> None:
         every = await tx.list_jobs()
     assert [job.domain for job in jobs] == ["d1.example", "d2.example", "d3.example"]
     assert len(every) == 4
+
+
+async def _queue(store: Store, message_id: str, *recipients: str) -> None:
+    """What acceptance writes: the message, queued for a worker to plan."""
+    async with store.transaction() as tx:
+        await tx.insert_message(message(message_id, recipients=recipients))
+        await tx.queue_for_planning(message_id)
+
+
+async def test_queued_messages_are_taken_oldest_first_once_each(store: Store) -> None:
+    for index in (3, 1, 2, 0):
+        await _queue(store, f"m{index}", f"a{index}@one.example", f"b{index}@Two.example")
+    async with store.transaction() as tx:
+        assert await tx.awaiting_plan("m2")
+        first = await tx.take_unplanned(3)
+    assert [u.message_id for u in first] == ["m0", "m1", "m2"]
+    assert first[0].recipients == ("a0@one.example", "b0@Two.example")
+    assert (first[0].account_id, first[0].region) == (ACCOUNT, REGION)
+    assert [job.domain for job in first[0].jobs()] == ["one.example", "two.example"]
+    async with store.transaction() as tx:
+        assert not await tx.awaiting_plan("m2")
+        assert await tx.awaiting_plan("m3")
+        assert [u.message_id for u in await tx.take_unplanned(10)] == ["m3"]
+        assert await tx.take_unplanned(10) == []
+
+
+async def test_planned_jobs_are_due_from_acceptance(store: Store) -> None:
+    await _queue(store, "m1", "a@one.example")
+    async with store.transaction() as tx:
+        (queued,) = await tx.take_unplanned(10)
+        await tx.insert_jobs(queued.jobs())
+        claimed = await tx.claim_jobs("w", at(1), at(1) + LEASE, 10)
+    assert [(c.job.job_id, c.job.run_at, c.job.created_at) for c in claimed] == [
+        ("m1.0", queued.accepted_at, queued.accepted_at)
+    ]
+
+
+async def test_a_rolled_back_take_leaves_the_message_queued(store: Store) -> None:
+    await _queue(store, "m1", "a@one.example")
+
+    class Abandoned(Exception):
+        pass
+
+    try:
+        async with store.transaction() as tx:
+            assert len(await tx.take_unplanned(10)) == 1
+            raise Abandoned
+    except Abandoned:
+        pass
+    async with store.transaction(read_only=True) as tx:
+        assert await tx.awaiting_plan("m1")
+
+
+async def test_deleting_the_message_drops_it_from_the_queue(store: Store) -> None:
+    await _queue(store, "m1", "a@one.example")
+    async with store.transaction() as tx:
+        assert await tx.delete_messages() == 1
+        assert not await tx.awaiting_plan("m1")
+        assert await tx.take_unplanned(10) == []
+
+
+async def test_concurrent_planners_never_take_the_same_message(store: Store) -> None:
+    for index in range(40):
+        await _queue(store, f"m{index:02}", f"r{index}@example.net")
+
+    async def planner() -> list[str]:
+        taken: list[str] = []
+        while True:
+            async with store.transaction() as tx:
+                batch = await tx.take_unplanned(3)
+                for queued in batch:
+                    await tx.insert_jobs(queued.jobs())
+            if not batch:
+                return taken
+            taken.extend(u.message_id for u in batch)
+
+    results = await asyncio.gather(*(planner() for _ in range(4)))
+    every = [message_id for taken in results for message_id in taken]
+    assert sorted(every) == [f"m{index:02}" for index in range(40)]

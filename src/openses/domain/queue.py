@@ -1,9 +1,12 @@
 """The delivery queue's records: one job per accepted message and recipient domain.
 
-A job is written in the transaction that accepts its message (a transactional outbox), so an
-accepted message always has its jobs. Workers claim due jobs with a lease; a job whose lease ran
-out (its worker died) is due again, which makes delivery at-least-once. A job shrinks as its
-recipients are finished (delivered or bounced) and is deleted with its last one.
+Accepting a message stores it and, in the same transaction, queues it for planning (a
+transactional outbox: one narrow row, so that acceptance writes as little as it can). A worker
+plans the jobs of queued messages (:func:`plan_jobs`) in the transaction in which it claims due
+jobs, so an accepted message always either waits to be planned or has its jobs. Workers claim
+due jobs with a lease; a job whose lease ran out (its worker died) is due again, which makes
+delivery at-least-once. A job shrinks as its recipients are finished (delivered or bounced) and
+is deleted with its last one.
 """
 
 from __future__ import annotations
@@ -40,6 +43,23 @@ class ClaimedJob:
 
     job: DeliveryJob
     message: CapturedMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Unplanned:
+    """An accepted message waiting for its jobs to be planned."""
+
+    message_id: str
+    account_id: str
+    region: str
+    recipients: tuple[str, ...]
+    accepted_at: datetime
+
+    def jobs(self) -> list[DeliveryJob]:
+        """Its jobs, due from its acceptance on."""
+        return plan_jobs(
+            self.message_id, self.account_id, self.region, self.recipients, self.accepted_at
+        )
 
 
 def recipient_domain(address: str) -> str:

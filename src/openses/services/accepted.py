@@ -1,8 +1,11 @@
-"""What accepting a message writes: its record, its Send event and its delivery jobs.
+"""What accepting a message writes besides its record: its place in the planning queue, and
+the events of the send that are more than the record itself.
 
 Called inside the transaction that stores the message (a transactional outbox): when the caller
-is told the MessageId, the jobs that will deliver it are on disk with it, and a crash can lose
-neither without the other.
+is told the MessageId, the message is on disk queued for a delivery worker to plan its jobs,
+and a crash can lose neither without the other. A send's Send event is its record (the
+message's acceptance, :func:`send_record`), not a row of its own; it is published to the send's
+configuration set, if it names one, in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from openses.domain.mail import RawMessage
 from openses.domain.message_events import RecordedEvent
 from openses.domain.messages import message_id_header
 from openses.domain.outbox import CapturedMessage, MessageKind
-from openses.domain.queue import plan_jobs
 from openses.domain.sending import Submission
 from openses.services.event_records import event_detail, event_type
 from openses.services.outcomes import EventPublisher
@@ -32,48 +34,55 @@ async def record_accepted(
     new_unique: Callable[[], str],
     publisher: EventPublisher | None = None,
 ) -> None:
-    """The Send (or RenderingFailure) event of a send, and the delivery jobs of any message
-    that is to leave (a send, or a verification message OpenSES wrote)."""
+    """After ``message`` is inserted: a rendering failure's event; for a message that is to
+    leave (a send, or a verification message OpenSES wrote), its place in the planning queue
+    and, for a send, its Send event published to its configuration set."""
     if message.kind is MessageKind.RENDERING_FAILURE:
         failure = RenderingFailureEvent(
             template_name=message.template_name or "", error_message=message.error or ""
         )
-        await _record(tx, message, new_unique, failure, publisher)
-        return
-    if message.kind is MessageKind.SEND:
-        await _record(tx, message, new_unique, SendEvent(), publisher)
-    await tx.insert_jobs(
-        plan_jobs(
-            message.message_id,
-            message.account_id,
-            message.region,
-            message.recipients,
-            message.created_at,
+        await tx.insert_event(
+            RecordedEvent(
+                event_id=new_unique(),
+                message_id=message.message_id,
+                account_id=message.account_id,
+                region=message.region,
+                event_type=event_type(failure),
+                at=message.created_at,
+                recipients=message.recipients,
+                detail=event_detail(failure),
+            )
         )
+        await _publish(tx, message, failure, publisher)
+        return
+    await tx.queue_for_planning(message.message_id)
+    if message.kind is MessageKind.SEND:
+        await _publish(tx, message, SendEvent(), publisher)
+
+
+def send_record(message: CapturedMessage) -> RecordedEvent:
+    """A send's Send event, as its history shows it: the message's acceptance."""
+    event = SendEvent()
+    return RecordedEvent(
+        event_id=f"{message.message_id}.send",
+        message_id=message.message_id,
+        account_id=message.account_id,
+        region=message.region,
+        event_type=event_type(event),
+        at=message.created_at,
+        recipients=message.recipients,
+        detail=event_detail(event),
     )
 
 
-async def _record(
+async def _publish(
     tx: Tx,
     message: CapturedMessage,
-    new_unique: Callable[[], str],
     event: SendEvent | RenderingFailureEvent,
     publisher: EventPublisher | None,
 ) -> None:
-    """The event, recorded for the sending account; published to the send's configuration
-    set, if it names one (identity notifications carry neither kind)."""
-    await tx.insert_event(
-        RecordedEvent(
-            event_id=new_unique(),
-            message_id=message.message_id,
-            account_id=message.account_id,
-            region=message.region,
-            event_type=event_type(event),
-            at=message.created_at,
-            recipients=message.recipients,
-            detail=event_detail(event),
-        )
-    )
+    """To the send's configuration set, if it names one (identity notifications carry
+    neither kind)."""
     if publisher is not None and message.configuration_set is not None:
         await publisher.publish(tx, message, event, message.created_at)
 

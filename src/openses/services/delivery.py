@@ -2,7 +2,9 @@
 
 One round (:meth:`DeliveryWorker.run_once`):
 
-1. claim up to ``batch`` due jobs with a lease, in one short transaction;
+1. in one short transaction, plan the jobs of up to ``batch`` messages accepted since
+   (:class:`~openses.domain.queue.Unplanned`: acceptance only queues them, to write as little as
+   it can), then claim up to ``batch`` due jobs with a lease;
 2. build each message's outgoing form once (:mod:`openses.services.outgoing`: return path,
    ``Bcc`` cut, DKIM signature of the governing identity);
 3. answer mailbox-simulator recipients and addresses on the sending account's suppression list
@@ -76,6 +78,8 @@ class DeliveryWorker:
         """One round; the number of jobs claimed (0: nothing was due)."""
         settings = self.settings
         async with self.store.transaction() as tx:
+            for accepted in await tx.take_unplanned(settings.batch):
+                await tx.insert_jobs(accepted.jobs())
             claimed = await tx.claim_jobs(settings.owner, now, now + settings.lease, settings.batch)
         if not claimed:
             return 0

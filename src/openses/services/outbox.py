@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from openses.domain.message_events import RecordedEvent
-from openses.domain.outbox import CapturedMessage, MessageFilter
-from openses.domain.queue import DeliveryJob
+from openses.domain.outbox import CapturedMessage, MessageFilter, MessageKind
+from openses.domain.queue import DeliveryJob, plan_jobs
+from openses.services.accepted import send_record
 from openses.services.ports import Store
 
 
@@ -25,16 +26,25 @@ class OutboxService:
     async def history(
         self, message_id: str
     ) -> tuple[CapturedMessage, Sequence[RecordedEvent], Sequence[DeliveryJob]] | None:
-        """A message with its events (oldest first) and the deliveries still pending."""
+        """A message with its events (oldest first; a send's Send event is its acceptance)
+        and the deliveries still pending (as they will be planned, if no worker has yet)."""
         async with self.store.transaction(read_only=True) as tx:
             message = await tx.get_message(message_id)
             if message is None:
                 return None
-            return (
-                message,
-                await tx.list_events(message_id=message_id),
-                await tx.list_jobs(message_id),
-            )
+            events = await tx.list_events(message_id=message_id)
+            jobs = await tx.list_jobs(message_id)
+            if await tx.awaiting_plan(message_id):
+                jobs = plan_jobs(
+                    message_id,
+                    message.account_id,
+                    message.region,
+                    message.recipients,
+                    message.created_at,
+                )
+        if message.kind is MessageKind.SEND:
+            events = [send_record(message), *events]
+        return message, events, jobs
 
     async def clear(self) -> int:
         async with self.store.transaction() as tx:

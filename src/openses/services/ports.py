@@ -25,7 +25,7 @@ from openses.domain.feedback_settings import (
 from openses.domain.identities import Identity, IdentityKind, IdentityPolicy
 from openses.domain.message_events import RecordedEvent
 from openses.domain.outbox import CapturedMessage, MessageFilter
-from openses.domain.queue import ClaimedJob, DeliveryJob
+from openses.domain.queue import ClaimedJob, DeliveryJob, Unplanned
 from openses.domain.sending import RateBucket
 from openses.domain.templates import EmailTemplate
 from openses.domain.topics.records import Subscription, Topic, TopicDelivery
@@ -45,6 +45,15 @@ class DeliveryTx(Protocol):
     """The delivery queue and message events (see :mod:`openses.domain.queue`)."""
 
     async def insert_jobs(self, jobs: Sequence[DeliveryJob]) -> None: ...
+    async def queue_for_planning(self, message_id: str) -> None:
+        """Queue a message just stored for a worker to plan its jobs."""
+
+    async def take_unplanned(self, limit: int) -> list[Unplanned]:
+        """Up to ``limit`` queued messages, oldest first, taken off the queue (another
+        worker's transaction skips them); the caller inserts their jobs in the same
+        transaction."""
+
+    async def awaiting_plan(self, message_id: str) -> bool: ...
     async def claim_jobs(
         self, owner: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[ClaimedJob]:

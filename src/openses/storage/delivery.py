@@ -3,7 +3,8 @@
 Claiming is one ``UPDATE … WHERE job_id IN (SELECT … LIMIT n) RETURNING``: on PostgreSQL the
 inner select takes ``FOR UPDATE SKIP LOCKED``, so concurrent workers (other processes, other
 machines) each get different jobs without waiting for one another; on SQLite the statement runs
-under the single writer lock, which gives the same guarantee.
+under the single writer lock, which gives the same guarantee. Taking messages to plan is the
+same shape (``DELETE … RETURNING`` of their ``unplanned_messages`` rows).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from openses.domain.message_events import RecordedEvent
-from openses.domain.queue import ClaimedJob, DeliveryJob
+from openses.domain.queue import ClaimedJob, DeliveryJob, Unplanned
 from openses.storage import rows
-from openses.storage.schema import delivery_jobs, message_events, messages
+from openses.storage.schema import delivery_jobs, message_events, messages, unplanned_messages
 from openses.storage.statements import PreparedWrite, Statements, is_duplicate_key
 
 _INSERT_JOB = PreparedWrite(
@@ -26,6 +27,10 @@ _INSERT_JOB = PreparedWrite(
     lambda postgres: insert(delivery_jobs).values(
         {column.name: bindparam(column.name) for column in delivery_jobs.columns}
     ),
+)
+_QUEUE_FOR_PLANNING = PreparedWrite(
+    unplanned_messages,
+    lambda postgres: insert(unplanned_messages).values(message_id=bindparam("message_id")),
 )
 _INSERT_EVENT = PreparedWrite(
     message_events,
@@ -109,6 +114,55 @@ class DeliveryStatements(Statements):
     async def insert_jobs(self, jobs: Sequence[DeliveryJob]) -> None:
         for job in jobs:
             await self._write(_INSERT_JOB, _job_values(job))
+
+    async def queue_for_planning(self, message_id: str) -> None:
+        await self._write(_QUEUE_FOR_PLANNING, {"message_id": message_id})
+
+    async def take_unplanned(self, limit: int) -> list[Unplanned]:
+        oldest = (
+            select(unplanned_messages.c.message_id)
+            .order_by(unplanned_messages.c.message_id)
+            .limit(limit)
+        )
+        if self._postgres:
+            oldest = oldest.with_for_update(skip_locked=True)
+        taken = await self._conn.execute(
+            delete(unplanned_messages)
+            .where(unplanned_messages.c.message_id.in_(oldest.scalar_subquery()))
+            .returning(unplanned_messages.c.message_id)
+        )
+        ids = [row[0] for row in taken]
+        if not ids:
+            return []
+        found = await self._conn.execute(
+            select(
+                messages.c.message_id,
+                messages.c.account_id,
+                messages.c.region,
+                messages.c.recipients,
+                messages.c.created_at,
+            )
+            .where(messages.c.message_id.in_(ids))
+            .order_by(messages.c.message_id)
+        )
+        return [
+            Unplanned(
+                message_id=row["message_id"],
+                account_id=row["account_id"],
+                region=row["region"],
+                recipients=rows.json_string_list(row["recipients"]),
+                accepted_at=rows.from_ms(row["created_at"]),
+            )
+            for row in found.mappings()
+        ]
+
+    async def awaiting_plan(self, message_id: str) -> bool:
+        found = await self._conn.execute(
+            select(unplanned_messages.c.message_id).where(
+                unplanned_messages.c.message_id == message_id
+            )
+        )
+        return found.first() is not None
 
     async def claim_jobs(
         self, owner: str, now: datetime, lease_until: datetime, limit: int

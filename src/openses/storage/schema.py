@@ -217,9 +217,21 @@ delivery_jobs = Table(
     Index("delivery_jobs_by_message", "message_id"),
 )
 
-# What happened to each message (Send, Delivery, Bounce, Complaint, DeliveryDelay, Reject,
-# RenderingFailure), recorded for the sending account. ``dedupe_key`` makes an incoming report
-# count once however often it arrives.
+# Accepted messages whose delivery jobs are not planned yet (0009): accepting a message writes
+# this one narrow row with it; the delivery worker plans the jobs (domain.queue.plan_jobs) and
+# deletes the row in the transaction that claims them.
+unplanned_messages = Table(
+    "unplanned_messages",
+    metadata,
+    Column("message_id", String(80), primary_key=True),
+    ForeignKeyConstraint(["message_id"], ["messages.message_id"], ondelete="CASCADE"),
+    sqlite_with_rowid=False,
+)
+
+# What happened to each message after its acceptance (Delivery, Bounce, Complaint, DeliveryDelay,
+# Reject, RenderingFailure; the Send event is the message row itself since 0009), recorded for
+# the sending account. ``dedupe_key`` makes an incoming report count once however often it
+# arrives.
 message_events = Table(
     "message_events",
     metadata,

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from openses.domain.message_events import RecordedEvent
+from openses.services.outbox import OutboxService
 from tests.support.dns_server import DnsTestServer
 from tests.support.mail_sink import MailSink, Received
 from tests.support.openses_server import Running
@@ -27,11 +28,10 @@ def world(openses: Running, dns: DnsTestServer) -> World:
 
 
 def events_of(openses: Running, message_id: str) -> list[RecordedEvent]:
-    async def read() -> list[RecordedEvent]:
-        async with openses.application.store.transaction(read_only=True) as tx:
-            return await tx.list_events(message_id=message_id)
-
-    return openses.run(read())
+    """The message's history as operators see it (its Send event is its acceptance)."""
+    found = openses.run(OutboxService(openses.application.store).history(message_id))
+    assert found is not None, message_id
+    return list(found[1])
 
 
 def wait_for_events(
