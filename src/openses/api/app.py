@@ -306,8 +306,11 @@ class AwsEndpoint:
 
     def _query_form(self, request: ReceivedRequest) -> bytes:
         """The form body of a Query request (empty when the parameters are in the URL)."""
-        content_types = [v for k, v in request.headers if k.lower() == "content-type"]
-        media_type = content_types[0].partition(";")[0].strip().lower() if content_types else ""
+        content_type = next(
+            (v for k, v in request.headers if k == "content-type" or k.lower() == "content-type"),
+            "",
+        )
+        media_type = content_type.partition(";")[0].strip().lower()
         if request.method == "POST" and media_type == FORM_CONTENT_TYPE:
             return request.body
         if request.method in ("GET", "POST") and request.query:

@@ -66,7 +66,9 @@ class Dispatcher:
     ) -> None:
         self._handlers = dict(handlers)
         self._translate = translate
-        self._names: dict[str, str] = {}  # operation -> method name, as read so far
+        # (service, operation) -> its method, as found so far; handler classes are plain, so
+        # the method of an operation does not change
+        self._methods: dict[tuple[str, str], HandlerMethod | None] = {}
 
     @property
     def services(self) -> frozenset[str]:
@@ -74,16 +76,19 @@ class Dispatcher:
 
     def method(self, service: str, operation: str) -> HandlerMethod | None:
         """The bound method answering ``operation`` of ``service``, or ``None``."""
+        key = (service, operation)
+        try:
+            return self._methods[key]
+        except KeyError:
+            pass
         handler = self._handlers.get(service)
         if handler is None:
             return None
-        name = self._names.get(operation)
-        if name is None:
-            name = method_name(operation)
-            if len(self._names) < 4096:  # operation names come from the models: a few hundred
-                self._names[operation] = name
-        attribute = getattr(handler, name, None)
-        return cast(HandlerMethod, attribute) if _is_handler_method(attribute) else None
+        attribute = getattr(handler, method_name(operation), None)
+        method = cast(HandlerMethod, attribute) if _is_handler_method(attribute) else None
+        if len(self._methods) < 4096:  # operation names come from the models: a few hundred
+            self._methods[key] = method
+        return method
 
     async def dispatch(self, ctx: RequestContext, service: ServiceModel, params: Params) -> Result:
         """Call the handler for ``ctx.operation``; every failure leaves as :class:`AwsError`,

@@ -21,10 +21,11 @@ An HTTP app uses it like this (handlers never see XML or JSON)::
     response = restjson.serialize_error(router.service, error, request_id=rid)
 
 Modules: :mod:`.models` (registry), :mod:`.routing` (REST router), :mod:`.query` and
-:mod:`.restjson` (the codecs), :mod:`.validation` (input constraints and AWS's wording),
-:mod:`.errors` (:class:`AwsError` and the protocol-level answers), :mod:`.scalars`
-(text forms of scalars and timestamps), :mod:`.headers` (header values of REST members),
-:mod:`.shapes` (typed view of botocore's model), :mod:`.wire` (the request/response values).
+:mod:`.restjson` (the codecs; :mod:`.query_plans` is the Query codec's fast path),
+:mod:`.validation` (input constraints and AWS's wording), :mod:`.errors` (:class:`AwsError`
+and the protocol-level answers), :mod:`.scalars` (text forms of scalars and timestamps),
+:mod:`.headers` (header values of REST members), :mod:`.shapes` (typed view of botocore's
+model), :mod:`.wire` (the request/response values).
 """
 
 from __future__ import annotations

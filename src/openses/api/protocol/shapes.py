@@ -93,6 +93,8 @@ class ServiceModel(Protocol):
 
 
 class OperationModel(Protocol):
+    def __hash__(self) -> int: ...  # by identity: the codecs cache what they derive from one
+
     @property
     def name(self) -> str: ...
 

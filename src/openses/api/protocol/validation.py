@@ -112,6 +112,13 @@ def validate(shape: Shape, params: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def validate_value(shape: Shape, value: Any) -> bool:
+    """Whether ``value`` has no problem as a value of ``shape`` (of any kind)."""
+    problems: list[Problem] = []
+    _check(shape, value, (), problems)
+    return not problems
+
+
 def type_problem(path: tuple[Segment, ...], kind: str, value: object) -> Problem:
     return Problem(path, f"Member must be of type {kind}", _shown(value))
 
