@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from openses.domain.outbox import MessageFilter, MessageKind
+from openses.domain.quota import Allowance, QuotaWindow, minute_ms
 from openses.domain.sending import RateBucket
 from openses.services.ports import Store
 from openses.storage.store import SqlStore
@@ -254,15 +255,34 @@ async def test_send_buckets(store: Store) -> None:
             await tx.send_buckets(ACCOUNT, REGION, T0, 90)
 
 
-async def test_rate_bucket_is_created_once_and_saved(store: Store) -> None:
+async def test_allowance_is_created_once_and_saved(store: Store) -> None:
     full = RateBucket(14.0, 1_000)
     async with store.transaction() as tx:
-        assert await tx.lock_rate_bucket(ACCOUNT, REGION, full) == full
-        await tx.save_rate_bucket(ACCOUNT, REGION, RateBucket(-2.5, 2_000))
+        assert await tx.lock_allowance(ACCOUNT, REGION, full) == Allowance(full, None)
+        saved = Allowance(RateBucket(-2.5, 2_000), QuotaWindow(1_200_000, 7))
+        await tx.save_allowance(ACCOUNT, REGION, saved)
     async with store.transaction() as tx:
-        # An existing bucket is returned as saved; ``initial`` only fills a missing one.
-        assert await tx.lock_rate_bucket(ACCOUNT, REGION, full) == RateBucket(-2.5, 2_000)
-        assert await tx.lock_rate_bucket(ACCOUNT, OTHER_REGION, full) == full
+        # An existing allowance is returned as saved; ``initial`` only fills a missing one.
+        assert await tx.lock_allowance(ACCOUNT, REGION, full) == saved
+        assert await tx.lock_allowance(ACCOUNT, OTHER_REGION, full) == Allowance(full, None)
+        await tx.save_allowance(ACCOUNT, REGION, Allowance(RateBucket(1.0, 3_000), None))
+    async with store.transaction() as tx:
+        assert (await tx.lock_allowance(ACCOUNT, REGION, full)).window is None
+
+
+async def test_quota_recipients_between_reads_whole_minutes(store: Store) -> None:
+    async with store.transaction() as tx:
+        await tx.add_send_counts(ACCOUNT, REGION, at(-60), quota_recipients=9)
+        await tx.add_send_counts(ACCOUNT, REGION, T0, delivery_attempts=3, quota_recipients=2)
+        await tx.add_send_counts(ACCOUNT, REGION, at(60), quota_recipients=4)
+        await tx.add_send_counts(OTHER_ACCOUNT, REGION, T0, quota_recipients=1)
+    t0 = minute_ms(T0)
+    async with store.transaction(read_only=True) as tx:
+        assert await tx.quota_recipients_between(ACCOUNT, REGION, t0 - 60_000, t0) == 9
+        assert await tx.quota_recipients_between(ACCOUNT, REGION, t0, t0 + 60_000) == 2
+        assert await tx.quota_recipients_between(ACCOUNT, REGION, t0 - 60_000, t0 + 120_000) == 15
+        assert await tx.quota_recipients_between(ACCOUNT, REGION, t0, t0) == 0
+        assert await tx.quota_recipients_between(ACCOUNT, OTHER_REGION, t0, t0 + 60_000) == 0
 
 
 async def test_concurrent_rate_takes_never_lose_an_update(store: Store) -> None:
@@ -270,12 +290,13 @@ async def test_concurrent_rate_takes_never_lose_an_update(store: Store) -> None:
 
     async def take() -> None:
         async with store.transaction() as tx:
-            bucket = await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(100.0, 0))
-            await tx.save_rate_bucket(ACCOUNT, REGION, RateBucket(bucket.tokens - 1, 0))
+            bucket = (await tx.lock_allowance(ACCOUNT, REGION, RateBucket(100.0, 0))).bucket
+            await tx.save_allowance(ACCOUNT, REGION, Allowance(RateBucket(bucket.tokens - 1, 0)))
 
     await asyncio.gather(*(take() for _ in range(20)))
     async with store.transaction() as tx:
-        assert await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(0.0, 0)) == RateBucket(80.0, 0)
+        final = await tx.lock_allowance(ACCOUNT, REGION, RateBucket(0.0, 0))
+    assert final.bucket == RateBucket(80.0, 0)
 
 
 async def test_rate_takes_from_several_processes_share_one_bucket(
@@ -287,9 +308,9 @@ async def test_rate_takes_from_several_processes_share_one_bucket(
 
     async def take(on: Store) -> None:
         async with on.transaction() as tx:
-            bucket = await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(100.0, 0))
+            bucket = (await tx.lock_allowance(ACCOUNT, REGION, RateBucket(100.0, 0))).bucket
             await asyncio.sleep(0)  # let other transactions of this loop run in between
-            await tx.save_rate_bucket(ACCOUNT, REGION, RateBucket(bucket.tokens - 1, 0))
+            await tx.save_allowance(ACCOUNT, REGION, Allowance(RateBucket(bucket.tokens - 1, 0)))
 
     def another_process() -> None:
         async def main() -> None:
@@ -307,5 +328,5 @@ async def test_rate_takes_from_several_processes_share_one_bucket(
         asyncio.to_thread(another_process),
     )
     async with store.transaction() as tx:
-        final = await tx.lock_rate_bucket(ACCOUNT, REGION, RateBucket(0.0, 0))
-    assert final == RateBucket(70.0, 0)
+        final = await tx.lock_allowance(ACCOUNT, REGION, RateBucket(0.0, 0))
+    assert final.bucket == RateBucket(70.0, 0)

@@ -26,6 +26,7 @@ from openses.domain.identities import Identity, IdentityKind, IdentityPolicy
 from openses.domain.message_events import RecordedEvent
 from openses.domain.outbox import CapturedMessage, MessageFilter
 from openses.domain.queue import ClaimedJob, DeliveryJob, Unplanned
+from openses.domain.quota import Allowance
 from openses.domain.sending import RateBucket
 from openses.domain.templates import EmailTemplate
 from openses.domain.topics.records import Subscription, Topic, TopicDelivery
@@ -182,12 +183,16 @@ class Tx(DeliveryTx, Protocol):
     ) -> list[tuple[datetime, int, int, int, int]]:
         """(start, attempts, bounces, complaints, rejects), oldest first, empty ones left out."""
 
-    async def lock_rate_bucket(
-        self, account_id: str, region: str, initial: RateBucket
-    ) -> RateBucket:
-        """The send-rate bucket (created as ``initial`` if missing), locked until commit."""
+    async def quota_recipients_between(
+        self, account_id: str, region: str, first_minute: int, end_minute: int
+    ) -> int:
+        """Quota recipients of the minutes from ``first_minute`` up to ``end_minute``."""
 
-    async def save_rate_bucket(self, account_id: str, region: str, bucket: RateBucket) -> None: ...
+    async def lock_allowance(self, account_id: str, region: str, initial: RateBucket) -> Allowance:
+        """The send allowance (created with the bucket ``initial`` if missing), locked until
+        commit."""
+
+    async def save_allowance(self, account_id: str, region: str, allowance: Allowance) -> None: ...
 
     # ----------------------------------------------------------------- templates
     async def insert_template(self, account_id: str, region: str, stored: StoredTemplate) -> None:

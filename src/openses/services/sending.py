@@ -25,7 +25,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from openses.domain.accounts import Account
 from openses.domain.authorization import (
@@ -40,6 +39,7 @@ from openses.domain.authorization import (
 from openses.domain.identities import Identity, covering_identities, normalize_identity
 from openses.domain.messages import message_id
 from openses.domain.policy import Context, Policy, PolicyKind, PolicySet, compile_policy
+from openses.domain.quota import DAY, Allowance, QuotaWindow, rolling_day_start
 from openses.domain.sending import (
     V2_MAX_MESSAGE_BYTES,
     Address,
@@ -66,7 +66,6 @@ from openses.services.ports import Store, Tx
 from openses.services.principals import Call, PrincipalKind
 from openses.services.send_requests import raw_submission
 
-DAY = timedelta(hours=24)
 _COMPILED_LIMIT = 4096
 
 
@@ -292,16 +291,18 @@ class SendingService:
                 await record_accepted(tx, message, self.new_unique, self.publisher)
             return accepted_id
         async with self.store.transaction() as tx:
-            sent = await tx.recipients_sent_since(call.account_id, call.region, call.now - DAY)
-            if not daily_quota_left(account.max_24_hour_send, sent):
-                raise Throttled("Daily message quota exceeded.", daily=True)
-            bucket = await tx.lock_rate_bucket(
+            allowance = await tx.lock_allowance(
                 call.account_id, call.region, RateBucket.full(account.max_send_rate, now_ms)
             )
-            taken = bucket.take(account.max_send_rate, now_ms, recipients)
+            window = await _rolled(tx, call, allowance.window)
+            if not daily_quota_left(account.max_24_hour_send, window.sent):
+                raise Throttled("Daily message quota exceeded.", daily=True)
+            taken = allowance.bucket.take(account.max_send_rate, now_ms, recipients)
             if taken is None:
                 raise Throttled("Maximum sending rate exceeded.", daily=False)
-            await tx.save_rate_bucket(call.account_id, call.region, taken)
+            await tx.save_allowance(
+                call.account_id, call.region, Allowance(taken, window.added(quota_recipients))
+            )
             await tx.add_send_counts(
                 call.account_id,
                 call.region,
@@ -316,6 +317,20 @@ class SendingService:
 
 
 # ------------------------------------------------------------------------ helpers
+
+
+async def _rolled(tx: Tx, call: Call, window: QuotaWindow | None) -> QuotaWindow:
+    """The sending account's quota window moved to the rolling 24 hours before ``call.now``:
+    the ledger minutes that left it subtracted (usually none or one), or, never counted (or
+    the clock went back), the day summed from the ledger once."""
+    start = rolling_day_start(call.now)
+    if window is None or window.start > start:
+        since = await tx.recipients_sent_since(call.account_id, call.region, call.now - DAY)
+        return QuotaWindow(start, since)
+    if window.start == start:
+        return window
+    left = await tx.quota_recipients_between(call.account_id, call.region, window.start, start)
+    return QuotaWindow(start, window.sent - left)
 
 
 async def _mail_from_refusal(

@@ -167,7 +167,9 @@ send_counts = Table(
     PrimaryKeyConstraint("account_id", "region", "minute"),
 )
 
-# The send-rate token bucket of each account in each region (see domain.sending.RateBucket).
+# The send-rate token bucket of each account in each region (see domain.sending.RateBucket),
+# and the daily quota's running total kept with it (0010, domain.quota.QuotaWindow: the quota
+# recipients of the ledger's minutes from ``window_start`` on; NULL until first counted).
 send_rates = Table(
     "send_rates",
     metadata,
@@ -175,6 +177,8 @@ send_rates = Table(
     Column("region", String(32), nullable=False),
     Column("tokens", Float, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    Column("window_start", BigInteger, nullable=True),
+    Column("window_sent", BigInteger, nullable=True),
     PrimaryKeyConstraint("account_id", "region"),
 )
 

@@ -1,4 +1,5 @@
-"""Statements of the send ledger (quota and statistics) and the send-rate buckets."""
+"""Statements of the send ledger (quota and statistics) and the send allowances (each account's
+send-rate bucket and daily quota window, one row per account and region)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Insert, Table, bindparam, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from openses.domain.quota import Allowance, QuotaWindow
 from openses.domain.sending import RateBucket
 from openses.storage import rows
 from openses.storage.read_cache import Depends
@@ -22,6 +24,17 @@ _SENT_SINCE = Prepared(
         send_counts.c.account_id == bindparam("account_id"),
         send_counts.c.region == bindparam("region"),
         send_counts.c.minute >= bindparam("first_minute"),
+    )
+)
+
+_SENT_BETWEEN = Prepared(
+    lambda postgres: select(
+        func.coalesce(func.sum(send_counts.c.quota_recipients), 0).label("sent")
+    ).where(
+        send_counts.c.account_id == bindparam("account_id"),
+        send_counts.c.region == bindparam("region"),
+        send_counts.c.minute >= bindparam("first_minute"),
+        send_counts.c.minute < bindparam("end_minute"),
     )
 )
 
@@ -56,7 +69,12 @@ _CREATE_BUCKET = PreparedWrite(
 )
 _LOCK_BUCKET = Prepared(
     lambda postgres: (
-        select(send_rates.c.tokens, send_rates.c.updated_at)
+        select(
+            send_rates.c.tokens,
+            send_rates.c.updated_at,
+            send_rates.c.window_start,
+            send_rates.c.window_sent,
+        )
         .where(
             send_rates.c.account_id == bindparam("account_id"),
             send_rates.c.region == bindparam("region"),
@@ -73,7 +91,12 @@ _SAVE_BUCKET = PreparedWrite(
             send_rates.c.account_id == bindparam("key_account_id"),
             send_rates.c.region == bindparam("key_region"),
         )
-        .values(tokens=bindparam("tokens"), updated_at=bindparam("updated_at"))
+        .values(
+            tokens=bindparam("tokens"),
+            updated_at=bindparam("updated_at"),
+            window_start=bindparam("window_start"),
+            window_sent=bindparam("window_sent"),
+        )
     ),
 )
 
@@ -149,13 +172,28 @@ class SendingStatements(Statements):
             for start, sent, bounced, complained, rejected in result.all()
         ]
 
-    async def lock_rate_bucket(
-        self, account_id: str, region: str, initial: RateBucket
-    ) -> RateBucket:
-        """The account's bucket in the region, locked until the transaction ends.
+    async def quota_recipients_between(
+        self, account_id: str, region: str, first_minute: int, end_minute: int
+    ) -> int:
+        """Quota recipients of the ledger's minutes from ``first_minute`` up to, not
+        including, ``end_minute`` (epoch ms)."""
+        found = await self._rows(
+            _SENT_BETWEEN,
+            {
+                "account_id": account_id,
+                "region": region,
+                "first_minute": first_minute,
+                "end_minute": end_minute,
+            },
+        )
+        return int(found[0]["sent"])
 
-        A missing bucket is created as ``initial`` first, so that concurrent first sends on
-        PostgreSQL queue on the same row lock (SQLite's write lock already serializes them).
+    async def lock_allowance(self, account_id: str, region: str, initial: RateBucket) -> Allowance:
+        """The account's allowance in the region, locked until the transaction ends.
+
+        A missing one is created with the bucket ``initial`` first (and no window), so that
+        concurrent first sends on PostgreSQL queue on the same row lock (SQLite's write lock
+        already serializes them).
         """
         key = {"account_id": account_id, "region": region}
         await self._write(
@@ -163,15 +201,21 @@ class SendingStatements(Statements):
         )
         row = await self._row(_LOCK_BUCKET, key)
         assert row is not None  # created just above if it was missing
-        return RateBucket(float(row["tokens"]), int(row["updated_at"]))
+        bucket = RateBucket(float(row["tokens"]), int(row["updated_at"]))
+        start, sent = row["window_start"], row["window_sent"]
+        window = None if start is None or sent is None else QuotaWindow(int(start), int(sent))
+        return Allowance(bucket, window)
 
-    async def save_rate_bucket(self, account_id: str, region: str, bucket: RateBucket) -> None:
+    async def save_allowance(self, account_id: str, region: str, allowance: Allowance) -> None:
+        window = allowance.window
         await self._write(
             _SAVE_BUCKET,
             {
                 "key_account_id": account_id,
                 "key_region": region,
-                "tokens": bucket.tokens,
-                "updated_at": bucket.updated_ms,
+                "tokens": allowance.bucket.tokens,
+                "updated_at": allowance.bucket.updated_ms,
+                "window_start": None if window is None else window.start,
+                "window_sent": None if window is None else window.sent,
             },
         )
