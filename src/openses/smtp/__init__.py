@@ -11,6 +11,7 @@
 * :mod:`.session` — one connection: SES's rules on top of aiosmtpd
 * :mod:`.credentials` — AUTH: access key id + SMTP password -> principal and region
 * :mod:`.addresses` — envelope address syntax
+* :mod:`.message_data` — the message after DATA, read in blocks, judged as aiosmtpd judges it
 * :mod:`.replies` — every reply line, and ServiceError -> reply (like ``api/errors.py``)
 * :mod:`.tls` — server TLS context, self-signed certificate on first start
 """

@@ -11,6 +11,11 @@ internationalised (spec §6.1). Decisions where SES is silent:
 * the null reverse path ``MAIL FROM:<>`` is refused: SES needs a sender to attribute and to
   send feedback to;
 * the whole address is at most 254 characters (the RFC 5321 path limit less the brackets).
+
+:func:`plain_path` reads the usual ``MAIL``/``RCPT`` argument (``<local@domain>`` or
+``local@domain``, dot-atoms only, then ESMTP parameters) without the RFC 5322 parser aiosmtpd
+uses; it answers exactly as that parser does, and declines (None) everything else, which then
+goes to aiosmtpd's parser.
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ _DOT_ATOM = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _QUOTED = re.compile(r'"(?:[\x21\x23-\x5b\x5d-\x7e]|\\[\x21-\x7e])+"')
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+# A path the RFC 5322 parser reads as plainly as it is written: dot-atom "@" dot-atom, in angle
+# brackets (group 1) or bare (group 2, up to a space, a tab or the end).
+_PLAIN_PATH = re.compile(
+    rf"<({_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*)>"
+    rf"|({_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*)(?=[ \t]|\Z)"
+)
 
 
 def is_valid_address(address: str) -> bool:
@@ -41,6 +52,26 @@ def is_valid_address(address: str) -> bool:
     if not (_DOT_ATOM.fullmatch(local) or _QUOTED.fullmatch(local)):
         return False
     return _DOMAIN.fullmatch(domain) is not None
+
+
+def plain_path(argument: str) -> tuple[str, str] | None:
+    """``(address, parameters)`` of a plain ``MAIL``/``RCPT`` path, as aiosmtpd's parser gives them.
+
+    ``argument`` follows ``FROM:``/``TO:``. None when the path is not plain: an empty, quoted,
+    source-routed, commented or literal path, an RFC 2047 encoded word, or anything not ASCII.
+    """
+    match = _PLAIN_PATH.match(argument)
+    if match is None:
+        return None
+    address = match.group(1) or match.group(2)
+    if "=?" in address:  # the parser would try to decode an encoded word
+        return None
+    rest = argument[match.end() :]
+    if rest[:1] in (" ", "\t"):  # the parser skips all white space after the path
+        rest = rest.lstrip()
+    if rest[:1] in ("(", "@", "."):  # a comment, or more of the domain: for the parser
+        return None
+    return address, rest
 
 
 def address_text(argument: str | None, keyword: str) -> str:

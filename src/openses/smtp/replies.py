@@ -137,6 +137,12 @@ AIOSMTPD_REWRITES: Final[Mapping[str, str]] = {
     "552 Error: message size exceeds fixed maximum message size": MESSAGE_TOO_LONG,
     "552 Error: Too much mail data": MESSAGE_TOO_LONG,
 }
+# aiosmtpd's wording where SES's is not known, for DATA (openses.smtp.session reads DATA itself).
+AIOSMTPD_NEED_RCPT: Final = "503 Error: need RCPT command"
+AIOSMTPD_DATA_SYNTAX: Final = "501 Syntax: DATA"
+AIOSMTPD_START_DATA: Final = "354 End data with <CR><LF>.<CR><LF>"
+AIOSMTPD_LINE_TOO_LONG: Final = "500 Line too long (see RFC5321 4.5.3.1.6)"
+AIOSMTPD_OK: Final = "250 OK"
 AIOSMTPD_MALFORMED_ADDRESS: Final = "553 5.1.3 Error: malformed address"
 AIOSMTPD_MAIL_SYNTAX_PREFIX: Final = "501 Syntax: MAIL FROM:"
 AIOSMTPD_RCPT_SYNTAX_PREFIX: Final = "501 Syntax: RCPT TO:"
