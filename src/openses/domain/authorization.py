@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from openses.domain.arn import IdentityArn
 from openses.domain.identities import covering_identities, normalize_identity
@@ -35,7 +35,12 @@ from openses.domain.policy import (
     evaluate,
     make_context,
 )
-from openses.domain.policy.context import request_keys
+from openses.domain.policy.context import (
+    ContextValue,
+    normalize_value,
+    request_keys,
+    utc_seconds_text,
+)
 
 
 class Verdict(enum.Enum):
@@ -106,7 +111,11 @@ def authorize_use(
         if identity is not None and identity.verified and len(identity.policies):
             governing = identity
             break
-    governing_arn = IdentityArn(arn.partition, arn.region, arn.account, governing.name)
+    governing_arn = (
+        arn
+        if governing.name == arn.identity
+        else IdentityArn(arn.partition, arn.region, arn.account, governing.name)
+    )
     request = Request(caller, action, str(governing_arn), context)
     decision = evaluate(governing.policies, request)
     if caller.account == arn.account:
@@ -140,7 +149,99 @@ def sending_context(
     ``ses:FromDisplayName`` is absent when the From has no display name; ``extra`` carries
     keys only some callers have (``aws:SourceAccount`` for service principals, org ids, …).
     """
-    values: dict[str, object] = dict(caller.context_keys())
+    own = caller.context_keys()
+    if not own.keys() <= _CALLER_KEYS or (extra and _reorders(own, extra)):
+        return _merged_context(
+            own,
+            now=now,
+            api_version=api_version,
+            from_address=from_address,
+            recipients=recipients,
+            feedback_address=feedback_address,
+            from_display_name=from_display_name,
+            source_ip=source_ip,
+            secure_transport=secure_transport,
+            user_agent=user_agent,
+            extra=extra,
+        )
+    # Built in place: the same keys, in the same order, with the same values as
+    # ``_merged_context`` gives, without normalizing what is already text.
+    context: dict[str, ContextValue] = dict(own)
+    instant = now.astimezone(UTC)
+    context["aws:currenttime"] = utc_seconds_text(instant)
+    context["aws:epochtime"] = str(int(instant.timestamp()))
+    if source_ip is not None:
+        context["aws:sourceip"] = normalize_value(source_ip)
+    if user_agent is not None:
+        context["aws:useragent"] = normalize_value(user_agent)
+    context["aws:securetransport"] = normalize_value(secure_transport)
+    context["ses:fromaddress"] = normalize_value(from_address)
+    if from_display_name is not None:
+        context["ses:fromdisplayname"] = normalize_value(from_display_name)
+    context["ses:recipients"] = normalize_value(list(recipients))
+    context["ses:feedbackaddress"] = normalize_value(feedback_address or from_address)
+    context["ses:apiversion"] = normalize_value(api_version)
+    if extra:
+        for key, value in extra.items():
+            if value is not None:
+                context[key.lower()] = normalize_value(value)
+    return context
+
+
+#: The keys a caller brings (see ``principal_keys``): lower-cased, never one of the request's.
+_CALLER_KEYS = frozenset(
+    {
+        "aws:principalaccount",
+        "aws:principalservicename",
+        "aws:principaltype",
+        "aws:principalarn",
+        "aws:username",
+        "aws:userid",
+    }
+)
+#: The keys :func:`sending_context` sets itself, as it names them.
+_REQUEST_KEYS = frozenset(
+    {
+        "aws:CurrentTime",
+        "aws:EpochTime",
+        "aws:SourceIp",
+        "aws:UserAgent",
+        "aws:SecureTransport",
+        "ses:FromAddress",
+        "ses:FromDisplayName",
+        "ses:Recipients",
+        "ses:FeedbackAddress",
+        "ses:ApiVersion",
+    }
+)
+
+
+def _reorders(own: Mapping[str, str], extra: Mapping[str, object]) -> bool:
+    """Whether merging ``extra`` last into the context could differ from merging it into the
+    raw values first (the reference): only a key spelled exactly as one given before and
+    either removing it (``None``) or giving it where it was absent can."""
+    return any(
+        key in _REQUEST_KEYS or (value is None and key in own) for key, value in extra.items()
+    )
+
+
+def _merged_context(
+    own: Mapping[str, str],
+    *,
+    now: datetime,
+    api_version: str,
+    from_address: str,
+    recipients: Iterable[str],
+    feedback_address: str | None,
+    from_display_name: str | None,
+    source_ip: str | None,
+    secure_transport: bool,
+    user_agent: str | None,
+    extra: Mapping[str, object] | None,
+) -> Context:
+    """:func:`sending_context` by its definition: every raw value merged into one mapping
+    (later ones replacing earlier ones of the same spelling), then normalized."""
+    values: dict[str, object] = dict(own)
     values.update(
         request_keys(
             now=now,

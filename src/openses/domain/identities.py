@@ -38,16 +38,20 @@ def covering_identities(address: str) -> list[str]:
     ``news+eu@mail.example.com`` gives ``news+eu@mail.example.com``, ``news@mail.example.com``,
     ``mail.example.com``, ``example.com``, ``com``.
     """
-    parts = split_address(address)
-    if parts is None:
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
         return []
-    local, domain = parts
+    domain = domain.lower()
     names = [f"{local}@{domain}"]
-    base, plus, _label = local.partition("+")
-    if plus and base:
-        names.append(f"{base}@{domain}")
-    labels = domain.split(".")
-    names.extend(".".join(labels[i:]) for i in range(len(labels)))
+    if "+" in local:
+        base = local.partition("+")[0]
+        if base:
+            names.append(f"{base}@{domain}")
+    names.append(domain)
+    dot = domain.find(".")
+    while dot >= 0:  # every label boundary: the domain's parents, down to the last label
+        names.append(domain[dot + 1 :])
+        dot = domain.find(".", dot + 1)
     return names
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
 
 MESSAGE_ID_PREFIX = "01"
 
@@ -19,6 +18,25 @@ def message_id(now: datetime, unique: str) -> str:
     """``unique`` is a random UUID's text, drawn by the caller (the domain draws nothing)."""
     millis = int(now.timestamp() * 1000)
     return f"{MESSAGE_ID_PREFIX}{millis:014x}-{unique}-000000"
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rfc5322_date(now: datetime) -> str:
+    """The ``Date:`` header value for ``now`` in UTC (``Tue, 04 Mar 2025 05:06:07 +0000``):
+    what ``email.utils.format_datetime(now.astimezone(UTC))`` gives, without its cost."""
+    instant = now.astimezone(UTC)
+    return "%s, %02d %s %04d %02d:%02d:%02d +0000" % (  # noqa: UP031 - the fastest formatting
+        _WEEKDAYS[instant.weekday()],
+        instant.day,
+        _MONTHS[instant.month - 1],
+        instant.year,
+        instant.hour,
+        instant.minute,
+        instant.second,
+    )
 
 
 def message_id_header(message_id_value: str, region: str) -> str:
@@ -34,7 +52,7 @@ def verification_message(
     message["From"] = sender
     message["To"] = address
     message["Subject"] = f"OpenSES Email Address Verification Request in region {region}"
-    message["Date"] = format_datetime(now.astimezone(UTC))
+    message["Date"] = rfc5322_date(now)
     message["Message-ID"] = message_id_header(message_id_value, region)
     message.set_content(
         "Dear OpenSES customer,\n\n"

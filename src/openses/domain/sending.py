@@ -95,7 +95,10 @@ class Submission:
     @property
     def identity_arns(self) -> tuple[str, ...]:
         """The distinct identity ARNs the submission uses, in role order."""
-        return tuple(dict.fromkeys(str(use.arn) for use in self.roles if use.arn is not None))
+        arns = [use.arn for use in self.roles if use.arn is not None]
+        if len(arns) == 3 and arns[0] is arns[1] is arns[2]:  # the usual: all the source ARN
+            return (str(arns[0]),)
+        return tuple(dict.fromkeys(str(arn) for arn in arns))
 
 
 def not_verified_message(region: str, addresses: Iterable[Address]) -> str:
@@ -140,15 +143,18 @@ class RateBucket:
         return RateBucket(_capacity(rate), now_ms)
 
     def refilled(self, rate: float, now_ms: int) -> RateBucket:
+        return RateBucket(self._refilled_tokens(rate, now_ms), now_ms)
+
+    def _refilled_tokens(self, rate: float, now_ms: int) -> float:
         elapsed = max(0, now_ms - self.updated_ms) / 1000.0
-        return RateBucket(min(_capacity(rate), self.tokens + elapsed * rate), now_ms)
+        return min(_capacity(rate), self.tokens + elapsed * rate)
 
     def take(self, rate: float, now_ms: int, recipients: int) -> RateBucket | None:
         """The bucket after admitting ``recipients``, or None when the rate is exceeded."""
-        current = self.refilled(rate, now_ms)
-        if current.tokens < 1:
+        tokens = self._refilled_tokens(rate, now_ms)  # refilled(), without the bucket
+        if tokens < 1:
             return None
-        return RateBucket(current.tokens - recipients, now_ms)
+        return RateBucket(tokens - recipients, now_ms)
 
 
 def _capacity(rate: float) -> float:

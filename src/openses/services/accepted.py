@@ -11,15 +11,13 @@ configuration set, if it names one, in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC
-from email.utils import format_datetime
 
 from openses.domain.authorization import Authorization
 from openses.domain.events.facts import RenderingFailureEvent, SendEvent
 from openses.domain.identities import Identity, covering_identities
 from openses.domain.mail import RawMessage
 from openses.domain.message_events import RecordedEvent
-from openses.domain.messages import message_id_header
+from openses.domain.messages import message_id_header, rfc5322_date
 from openses.domain.outbox import CapturedMessage, MessageKind
 from openses.domain.sending import Submission
 from openses.services.event_records import event_detail, event_type
@@ -117,7 +115,7 @@ def captured_message(
         parsed = submission.parsed or RawMessage.parse(raw)
         raw = parsed.with_fields(
             {
-                "Date": format_datetime(call.now.astimezone(UTC)),
+                "Date": rfc5322_date(call.now),
                 "Message-ID": message_id_header(accepted_id, call.region),
             }
         )

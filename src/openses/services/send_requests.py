@@ -80,13 +80,15 @@ def raw_submission(
     from_header = message.first("From")
     if from_header is None:
         raise MessageRejected("Missing required header 'From'.")
-    from_box = _mailbox(from_header, "From")
+    from_address = _role_address(from_header, "From")
     return_path_header = message.first("Return-Path")
-    source_box = _mailbox(source, "Source") if source else from_box
-    feedback_box = (
-        source_box
+    source_address = _role_address(source, "Source") if source else from_address
+    feedback_address = (
+        source_address
         if source
-        else (_mailbox(return_path_header, "Return-Path") if return_path_header else from_box)
+        else (
+            _role_address(return_path_header, "Return-Path") if return_path_header else from_address
+        )
     )
     if destinations is None:
         try:
@@ -94,19 +96,17 @@ def raw_submission(
         except InvalidAddress as error:
             raise InvalidParameter(f"Illegal address: {error}") from None
     else:
-        recipients = [_mailbox(r, "Destinations").address for r in destinations]
+        recipients = [_role_address(r, "Destinations").address for r in destinations]
     source_arn = _arn(arns.source or control.source_arn)
     stored = message.dropping(CONTROL_HEADERS)
     return Submission(
         actions=actions,
         api_version=api_version,
-        source=RoleUse(Role.SOURCE, _address(source_box), source_arn),
-        from_=RoleUse(
-            Role.FROM, _address(from_box), _arn(arns.from_ or control.from_arn) or source_arn
-        ),
+        source=RoleUse(Role.SOURCE, source_address, source_arn),
+        from_=RoleUse(Role.FROM, from_address, _arn(arns.from_ or control.from_arn) or source_arn),
         feedback=RoleUse(
             Role.FEEDBACK,
-            _address(feedback_box),
+            feedback_address,
             _arn(arns.return_path or control.return_path_arn) or source_arn,
         ),
         recipients=_checked_recipients(recipients),
@@ -142,18 +142,18 @@ def simple_submission(
         raise MessageTooLarge(f"Message length is more than {size_limit} bytes long.")
     named_set = check_configuration_set(configuration_set)
     message_tags = checked_tags(tags)
-    source_box = _mailbox(source, "Source")
-    feedback_box = _mailbox(return_path, "ReturnPath") if return_path else source_box
+    source_address = _role_address(source, "Source")
+    feedback_address = _role_address(return_path, "ReturnPath") if return_path else source_address
     source_arn = _arn(arns.source)
     return Submission(
         actions=actions,
         api_version=api_version,
-        source=RoleUse(Role.SOURCE, _address(source_box), source_arn),
-        from_=RoleUse(Role.FROM, _address(source_box), _arn(arns.from_) or source_arn),
-        feedback=RoleUse(
-            Role.FEEDBACK, _address(feedback_box), _arn(arns.return_path) or source_arn
+        source=RoleUse(Role.SOURCE, source_address, source_arn),
+        from_=RoleUse(Role.FROM, source_address, _arn(arns.from_) or source_arn),
+        feedback=RoleUse(Role.FEEDBACK, feedback_address, _arn(arns.return_path) or source_arn),
+        recipients=_checked_recipients(
+            [_role_address(r, "Destination").address for r in recipients]
         ),
-        recipients=_checked_recipients([_mailbox(r, "Destination").address for r in recipients]),
         message=message,
         subject=subject,
         configuration_set=named_set,
@@ -216,11 +216,30 @@ def _address(box: Mailbox) -> Address:
     return Address(box.address, box.display_name, given)
 
 
+@functools.lru_cache(maxsize=8192)
+def _parsed_address(text: str) -> Address:
+    """The :class:`Address` of one mailbox's text, memoized like :data:`_parsed_mailbox`."""
+    return _address(_parsed_mailbox(text))
+
+
+def _role_address(text: str, what: str) -> Address:
+    """``_address(_mailbox(text, what))``, memoized."""
+    try:
+        return _parsed_address(text)
+    except InvalidAddress as error:
+        raise InvalidParameter(f"Illegal address in {what}: {error}") from None
+
+
+#: Parsed identity ARNs, memoized: an IdentityArn is immutable, and the same few ARNs come
+#: back on every send (text that fails is parsed, and refused, again each time).
+_parsed_arn = functools.lru_cache(maxsize=4096)(IdentityArn.parse)
+
+
 def _arn(text: str | None) -> IdentityArn | None:
     if text is None:
         return None
     try:
-        return IdentityArn.parse(text.strip())
+        return _parsed_arn(text.strip())
     except InvalidArn as error:
         raise InvalidParameter(str(error)) from None
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from openses.domain.mail.addresses import Mailbox, parse_addresses
 from openses.domain.mail.rfc2047 import decode_words
@@ -46,7 +46,20 @@ NO_HEADER = "Missing required header 'From'."
 _SHOWN = 200  # at most this many characters of an offending line go into a reason
 
 _NAME = re.compile(rb"[!-9;-~]+")
+_NAME_TEXT = re.compile(r"[!-9;-~]+")  # the same, over text (no other character matches)
 _UNFOLD = re.compile(rb"\r?\n(?=[ \t])")
+# The fast reading of a header section (what the line-by-line reading accepts, read by two
+# regular expressions): a run of fields, each a name, optional blanks, a colon and the rest of
+# its line, then its continuation lines (lines that start with a blank), followed by the blank
+# line. A section that is anything else is read line by line, which finds the fault. The
+# quantifiers are possessive: no shorter reading could succeed where the longest failed, so
+# a failure costs one pass, never a backtracking search. A name longer than a line may be
+# (998 characters, RFC 5322 section 2.1.1) or a line longer than 8 KiB is also left to the
+# line-by-line reading, so that text that is no header at all is never scanned at length twice.
+_FIELD_TEXT = rb"([!-9;-~]{1,998}+)[ \t]*+:[^\n]{0,8192}+\n(?:[ \t][^\n]{0,8192}+\n)*+"
+_FIELDS = re.compile(rb"(?:" + _FIELD_TEXT + rb")++(?=\r?\n)")
+_FIELD = re.compile(rb"(" + _FIELD_TEXT + rb")")
+_CONTROL_KEYS = tuple(name.lower() for name in CONTROL_HEADERS)
 
 
 class MalformedMessage(ValueError):
@@ -64,6 +77,15 @@ def _text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
+def _field_value(raw: bytes) -> str:
+    """The unfolded value of a field's exact bytes, without surrounding white space."""
+    body = raw.split(b":", 1)[1]
+    newline = body.find(b"\n")
+    if 0 <= newline < len(body) - 1:  # a line break inside: maybe continuation lines
+        body = _UNFOLD.sub(b"", body)
+    return _text(body).strip(" \t\r\n")
+
+
 @dataclass(frozen=True, slots=True)
 class HeaderField:
     name: str  # as written, without trailing white space
@@ -77,21 +99,44 @@ class HeaderField:
     @property
     def value(self) -> str:
         """The unfolded value without surrounding white space."""
-        body = self.raw.split(b":", 1)[1]
-        return _text(_UNFOLD.sub(b"", body)).strip(" \t\r\n")
+        return _field_value(self.raw)
 
 
 @dataclass(frozen=True, slots=True)
 class RawMessage:
+    """A message split into its header fields (kept as their exact bytes) and its body.
+
+    The fields are ``raws`` (each field's bytes, in order, one after the other from offset 0)
+    and ``keys`` (their names lower-cased, for lookups); :attr:`fields` gives them as
+    :class:`HeaderField` values.
+    """
+
     data: bytes
-    fields: tuple[HeaderField, ...]
+    raws: tuple[bytes, ...]
+    keys: tuple[str, ...]
     body_offset: int  # where the body starts, just after the blank line
     newline: bytes  # the line ending of the first header line
+    _fields: tuple[HeaderField, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def parse(cls, data: bytes) -> RawMessage:
         """Split ``data`` into header fields; raises ``MalformedMessage``."""
-        fields: list[HeaderField] = []
+        block = _FIELDS.match(data)  # stops at the first line that is not part of a field
+        if block is None:
+            return cls._parse_lines(data)
+        end = block.end()  # the blank line starts here
+        raws, names = zip(*_FIELD.findall(data, 0, end), strict=True)
+        keys = b"\n".join(names).lower().decode("ascii").split("\n")
+        newline = b"\r\n" if data[data.find(b"\n") - 1] == 13 else b"\n"
+        return cls(data, raws, tuple(keys), end + (2 if data[end] == 13 else 1), newline)
+
+    @classmethod
+    def _parse_lines(cls, data: bytes) -> RawMessage:
+        """The reading line by line: every message, well formed or not (the reference)."""
+        raws: list[bytes] = []
+        keys: list[str] = []
         pos = 0
         newline = b"\r\n"
         while pos < len(data):
@@ -102,18 +147,39 @@ class RawMessage:
             if pos == 0:
                 newline = b"\r\n" if line.endswith(b"\r\n") else b"\n"
             if not content and line.endswith(b"\n"):
-                if not fields:
+                if not raws:
                     raise MalformedMessage(NO_HEADER)
-                return cls(data, tuple(fields), end, newline)
+                return cls(data, tuple(raws), tuple(keys), end, newline)
             if content[:1] in (b" ", b"\t"):
-                if not fields:
+                if not raws:
                     raise MalformedMessage(_illegal(content))
-                last = fields[-1]
-                fields[-1] = HeaderField(last.name, last.raw + line, last.start)
+                raws[-1] += line
             else:
-                fields.append(HeaderField(_field_name(content), line, pos))
+                keys.append(_field_name(content).lower())
+                raws.append(line)
             pos = end
-        raise MalformedMessage(NO_HEADER if not fields else NO_SEPARATOR)
+        raise MalformedMessage(NO_HEADER if not raws else NO_SEPARATOR)
+
+    @property
+    def fields(self) -> tuple[HeaderField, ...]:
+        """The header fields in order, with their names as written and their offsets."""
+        fields = self._fields
+        if fields is None:
+            made: list[HeaderField] = []
+            start = 0
+            for raw in self.raws:
+                name = raw[: raw.index(b":")].rstrip(b" \t").decode("ascii")
+                made.append(HeaderField(name, raw, start))
+                start += len(raw)
+            fields = tuple(made)
+            object.__setattr__(self, "_fields", fields)
+        return fields
+
+    @property
+    def header_end(self) -> int:
+        """Where the last field ends: the blank line follows."""
+        blank = 2 if self.data[self.body_offset - 2] == 13 else 1
+        return self.body_offset - blank
 
     @property
     def header(self) -> bytes:
@@ -126,39 +192,47 @@ class RawMessage:
 
     def all(self, name: str) -> list[str]:
         wanted = name.lower()
-        return [field.value for field in self.fields if field.name.lower() == wanted]
+        return [
+            _field_value(raw)
+            for raw, key in zip(self.raws, self.keys, strict=True)
+            if key == wanted
+        ]
 
     def first(self, name: str) -> str | None:
-        values = self.all(name)
-        return values[0] if values else None
+        keys = self.keys
+        wanted = name.lower()
+        if wanted not in keys:
+            return None
+        return _field_value(self.raws[keys.index(wanted)])
 
     def has(self, name: str) -> bool:
-        return self.first(name) is not None
+        return name.lower() in self.keys
 
     def without(self, names: Iterable[str]) -> bytes:
         """The message bytes with every occurrence of the named fields cut out."""
         unwanted = {name.lower() for name in names}
-        kept = [field.raw for field in self.fields if field.name.lower() not in unwanted]
-        return b"".join(kept) + self.data[self.fields[-1].end :]
+        kept = [raw for raw, key in zip(self.raws, self.keys, strict=True) if key not in unwanted]
+        return b"".join(kept) + self.data[self.header_end :]
 
     def dropping(self, names: Iterable[str]) -> RawMessage:
         """:meth:`without`, kept parsed: the same message minus the named fields, without
         reading it again (a message left with no header field is read again, and refused)."""
         unwanted = {name.lower() for name in names}
-        if not any(field.name.lower() in unwanted for field in self.fields):
+        if unwanted.isdisjoint(self.keys):
             return self
-        kept: list[HeaderField] = []
-        offset = 0
-        for field in self.fields:
-            if field.name.lower() not in unwanted:
-                kept.append(HeaderField(field.name, field.raw, offset))
-                offset += len(field.raw)
-        data = self.without(unwanted)
-        if not kept:
+        raws: list[bytes] = []
+        keys: list[str] = []
+        for raw, key in zip(self.raws, self.keys, strict=True):
+            if key not in unwanted:
+                raws.append(raw)
+                keys.append(key)
+        header = b"".join(raws)
+        end = self.header_end
+        data = header + self.data[end:]
+        if not raws:
             return RawMessage.parse(data)
-        return RawMessage(
-            data, tuple(kept), offset + self.body_offset - self.fields[-1].end, self.newline
-        )
+        offset = len(header) + self.body_offset - end
+        return RawMessage(data, tuple(raws), tuple(keys), offset, self.newline)
 
     def with_replaced(self, name: str, value: str) -> bytes:
         """The message with ``name: value`` where the first ``name`` was, other ones removed.
@@ -173,22 +247,23 @@ class RawMessage:
         put at the top, in the order given."""
         lines: dict[str, bytes] = {}
         for name, value in fields.items():
-            if not (name.isascii() and _NAME.fullmatch(name.encode("ascii"))) or not (
-                value.isascii() and value.isprintable()
-            ):
+            if not _NAME_TEXT.fullmatch(name) or not (value.isascii() and value.isprintable()):
                 raise ValueError(f"not a one-line ASCII header field: {name!r}: {value!r}")
             lines[name.lower()] = f"{name}: {value}".encode("ascii") + self.newline
-        out: list[bytes] = []
+        keys = self.keys
+        out = [line for wanted, line in lines.items() if wanted not in keys]
+        if len(out) == len(lines):  # nothing to replace: the new fields go on top
+            out.append(self.data)
+            return b"".join(out)
         placed: set[str] = set()
-        for field in self.fields:
-            wanted = field.name.lower()
-            if wanted not in lines:
-                out.append(field.raw)
-            elif wanted not in placed:
-                out.append(lines[wanted])
-                placed.add(wanted)
-        missing = [line for wanted, line in lines.items() if wanted not in placed]
-        return b"".join(missing + out) + self.data[self.fields[-1].end :]
+        for raw, key in zip(self.raws, keys, strict=True):
+            if key not in lines:
+                out.append(raw)
+            elif key not in placed:
+                out.append(lines[key])
+                placed.add(key)
+        out.append(self.data[self.header_end :])
+        return b"".join(out)
 
     def subject(self) -> str | None:
         """The first ``Subject:``, RFC 2047-decoded, for display."""
@@ -236,9 +311,14 @@ class ControlHeaders:
     message_tags: str | None = None
 
 
+_NO_CONTROL_HEADERS = ControlHeaders()
+
+
 def control_arns(message: RawMessage) -> ControlHeaders:
+    if not any(key.startswith("x-ses-") for key in message.keys):
+        return _NO_CONTROL_HEADERS
     source, from_, return_path, configuration_set, tags = (
-        message.first(name) for name in CONTROL_HEADERS
+        message.first(name) for name in _CONTROL_KEYS
     )
     return ControlHeaders(source, from_, return_path, configuration_set, tags)
 

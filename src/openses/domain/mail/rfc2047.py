@@ -45,6 +45,8 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
 
 def decode_words(text: str) -> str:
     """``text`` with every decodable encoded-word replaced by the characters it stands for."""
+    if "=?" not in text:
+        return text  # no encoded-word can start anywhere
     out: list[str] = []
     pending: list[tuple[str, bytes, str]] = []  # (charset, bytes, raw) of adjacent words
     position = 0

@@ -15,6 +15,7 @@ from openses.domain.policy.document import (
     PolicyKind,
     Problem,
     Statement,
+    StatementRef,
     compile_policy,
     load_json,
     parse_policy,
@@ -24,7 +25,6 @@ from openses.domain.policy.evaluation import (
     DecisionKind,
     PolicySet,
     Request,
-    StatementRef,
     evaluate,
 )
 from openses.domain.policy.principals import Caller, CallerKind, InvalidCaller, parse_caller

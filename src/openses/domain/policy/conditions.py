@@ -33,6 +33,7 @@ from openses.domain.policy.values import (
 )
 from openses.domain.policy.variables import Template, parse_template
 from openses.domain.policy.wildcards import (
+    Matcher,
     compile_glob,
     compile_glob_set,
     compile_pieces,
@@ -120,19 +121,24 @@ def compile_test(
     lookup = key.lower()
     if family.build is None:
         holds = _null_test(lookup, values)
+    elif (plain := _plain_string_matcher(op.base, templates)) is not None:
+        holds = _wrap_plain(op, lookup, plain)
     else:
         single = family.build(op.base, op.negated, templates)
         holds = _wrap(op, lookup, single)
     return ConditionTest(op, key, tuple(values), holds)
 
 
-def _wrap(op: Operator, key: str, single: SingleTest) -> Callable[[Context], bool]:
+def _when_missing(op: Operator) -> bool:
     if op.if_exists or op.set_operator is SetOperator.FOR_ALL_VALUES:
-        when_missing = True
-    elif op.set_operator is SetOperator.FOR_ANY_VALUE:
-        when_missing = False
-    else:
-        when_missing = op.negated
+        return True
+    if op.set_operator is SetOperator.FOR_ANY_VALUE:
+        return False
+    return op.negated
+
+
+def _wrap(op: Operator, key: str, single: SingleTest) -> Callable[[Context], bool]:
+    when_missing = _when_missing(op)
     set_operator = op.set_operator
 
     def holds(context: Context) -> bool:
@@ -150,6 +156,30 @@ def _wrap(op: Operator, key: str, single: SingleTest) -> Callable[[Context], boo
     return holds
 
 
+def _wrap_plain(op: Operator, key: str, positive: Matcher) -> Callable[[Context], bool]:
+    """:func:`_wrap` for a test that needs no context: ``positive`` is the operator's match
+    before any negation, and the negation is applied here (one call per value, not three)."""
+    when_missing = _when_missing(op)
+    set_operator = op.set_operator
+    negated = op.negated
+    for_all = set_operator is SetOperator.FOR_ALL_VALUES
+    for_any = set_operator is SetOperator.FOR_ANY_VALUE
+
+    def holds(context: Context) -> bool:
+        value = context.get(key)
+        if value is None:
+            return when_missing
+        if isinstance(value, str):
+            return not positive(value) if negated else positive(value)
+        if for_all:  # every element matches the negated operator: none matches the positive
+            return not any(map(positive, value)) if negated else all(map(positive, value))
+        if for_any:
+            return not all(map(positive, value)) if negated else any(map(positive, value))
+        return False  # a bare operator never matches a multivalued value
+
+    return holds
+
+
 def _null_test(key: str, values: Sequence[str]) -> Callable[[Context], bool]:
     wanted = {parse_bool(v) for v in values}
     when_missing = True in wanted
@@ -158,6 +188,22 @@ def _null_test(key: str, values: Sequence[str]) -> Callable[[Context], bool]:
 
 
 # ------------------------------------------------------------------------------ strings
+
+
+def _plain_string_matcher(base: str, templates: Sequence[Template]) -> Matcher | None:
+    """The positive match of a string operator whose values need no context (no policy
+    variable, no ``${*}``-style escape), as one call on the request value; else ``None``."""
+    if base not in _STRING_OPERATORS or not all(
+        t.pieces in (((t.source, True),), ()) for t in templates
+    ):
+        return None
+    sources = [t.source for t in templates]
+    if base in ("StringLike", "StringNotLike"):
+        return compile_glob_set(sources)
+    if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        folded = frozenset(source.casefold() for source in sources)
+        return lambda value: value.casefold() in folded
+    return frozenset(sources).__contains__
 
 
 def _build_string(base: str, negated: bool, templates: Sequence[Template]) -> SingleTest:
@@ -378,18 +424,17 @@ def _arn_pattern_from_pieces(pieces: Sequence[tuple[str, bool]]) -> ArnPattern |
     return tuple(compile_pieces(component) for component in components)
 
 
+_STRING_OPERATORS: Final[tuple[str, ...]] = (
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+)
+
 FAMILIES: Final[dict[str, Family]] = {
-    **dict.fromkeys(
-        (
-            "StringEquals",
-            "StringNotEquals",
-            "StringEqualsIgnoreCase",
-            "StringNotEqualsIgnoreCase",
-            "StringLike",
-            "StringNotLike",
-        ),
-        Family(substitutes=True, build=_build_string),
-    ),
+    **dict.fromkeys(_STRING_OPERATORS, Family(substitutes=True, build=_build_string)),
     **dict.fromkeys(
         (
             "NumericEquals",

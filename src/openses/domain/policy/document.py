@@ -12,7 +12,7 @@ import enum
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from openses.domain.policy.wildcards import (
     compile_glob_set,
     compile_pieces,
     glob_regex,
+    has_wildcard,
 )
 
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -83,6 +84,22 @@ class PolicyError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class StatementRef:
+    policy: str
+    sid: str | None
+    effect: Effect
+    index: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "policy": self.policy,
+            "sid": self.sid,
+            "effect": self.effect.value,
+            "index": self.index,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     policy_name: str
     index: int
@@ -95,6 +112,12 @@ class Statement:
     resource: ResourceMatcher
     not_resource: bool
     conditions: tuple[ConditionTest, ...]
+    #: How a decision names this statement (made once, when the policy is compiled).
+    ref: StatementRef = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ref = StatementRef(self.policy_name, self.sid, self.effect, self.index)
+        object.__setattr__(self, "ref", ref)
 
     @property
     def label(self) -> str:
@@ -109,6 +132,22 @@ class Policy:
     version: str | None
     policy_id: str | None
     statements: tuple[Statement, ...]
+    #: Statements by the (lower-cased) action they cover: a memo, as the policy is immutable.
+    _by_action: dict[str, tuple[Statement, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    _CACHE_LIMIT = 256
+
+    def for_action(self, action: str) -> tuple[Statement, ...]:
+        """Statements whose Action / NotAction element covers ``action`` (lower-cased)."""
+        found = self._by_action.get(action)
+        if found is None:
+            found = tuple(s for s in self.statements if s.action(action) != s.not_action)
+            if len(self._by_action) >= self._CACHE_LIMIT:
+                self._by_action.clear()
+            self._by_action[action] = found
+        return found
 
 
 class _JsonObject(dict[str, Any]):
@@ -352,6 +391,10 @@ class _Compiler:
             return None
         head = [compile_glob(part) for part in components[:5]]
         tail = parse_template(components[5], substitute=self.substitute)
+        if not has_wildcard(pattern) and tail.pieces == ((components[5], True),):
+            # No wildcard, variable or escape: six literal components, so the resource
+            # matches exactly when it is this very text.
+            return lambda resource, _parts, _ctx: resource == pattern
         if not tail.has_variables:
             tail_match = compile_pieces(tail.static_pieces())
             if all(part == "*" for part in components[:5]):

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from openses.domain.policy.conditions import split_arn
 from openses.domain.policy.context import Context, ContextValue, make_context
-from openses.domain.policy.document import Effect, Policy, Statement
+from openses.domain.policy.document import Effect, Policy, Statement, StatementRef
 from openses.domain.policy.principals import Caller
 
 
@@ -43,22 +43,6 @@ class Request:
         values: dict[str, ContextValue] = dict(caller.context_keys())
         values.update(make_context(context))
         return cls(caller, action, resource, values)
-
-
-@dataclass(frozen=True, slots=True)
-class StatementRef:
-    policy: str
-    sid: str | None
-    effect: Effect
-    index: int
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "policy": self.policy,
-            "sid": self.sid,
-            "effect": self.effect.value,
-            "index": self.index,
-        }
 
 
 @dataclass(frozen=True)
@@ -113,8 +97,10 @@ class PolicySet:
 
     def __init__(self, policies: Iterable[Policy]) -> None:
         self.policies: tuple[Policy, ...] = tuple(policies)
-        self.statements: tuple[Statement, ...] = tuple(
-            s for p in self.policies for s in p.statements
+        self.statements: tuple[Statement, ...] = (
+            self.policies[0].statements
+            if len(self.policies) == 1
+            else tuple(s for p in self.policies for s in p.statements)
         )
         self._by_action: dict[str, tuple[Statement, ...]] = {}
 
@@ -125,7 +111,11 @@ class PolicySet:
         """Statements whose Action / NotAction element covers ``action`` (lower-cased)."""
         found = self._by_action.get(action)
         if found is None:
-            found = tuple(s for s in self.statements if s.action(action) != s.not_action)
+            policies = self.policies
+            if len(policies) == 1:
+                found = policies[0].for_action(action)
+            else:
+                found = tuple(s for p in policies for s in p.for_action(action))
             if len(self._by_action) >= self._CACHE_LIMIT:
                 self._by_action.clear()
             self._by_action[action] = found
@@ -151,10 +141,11 @@ def evaluate(policies: PolicySet | Iterable[Policy], request: Request) -> Decisi
                 continue
         if statement.resource(resource, parts, context) == statement.not_resource:
             continue
-        if not all(test.holds(context) for test in statement.conditions):
-            continue
-        ref = StatementRef(statement.policy_name, statement.sid, statement.effect, statement.index)
-        (denies if statement.effect is Effect.DENY else allows).append(ref)
+        for test in statement.conditions:
+            if not test.holds(context):
+                break
+        else:
+            (denies if statement.effect is Effect.DENY else allows).append(statement.ref)
     if denies:
         return Decision(DecisionKind.EXPLICIT_DENY, tuple(denies), request, candidates)
     if allows:

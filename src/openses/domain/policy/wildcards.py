@@ -40,7 +40,11 @@ def glob_regex(parts: Iterable[tuple[str, bool]]) -> str:
 
 
 def compile_glob(pattern: str) -> Matcher:
-    """Compile a case-sensitive glob into a matcher over whole strings."""
+    """Compile a case-sensitive glob into a matcher over whole strings.
+
+    Shapes with one run of literal text around ``*`` (``text``, ``text*``, ``*text``,
+    ``*text*``) become string methods; anything else a regular expression.
+    """
     if pattern == "*":
         return _always
     if not has_wildcard(pattern):
@@ -48,6 +52,12 @@ def compile_glob(pattern: str) -> Matcher:
     body = pattern[:-1]
     if pattern.endswith("*") and not has_wildcard(body):
         return lambda value: value.startswith(body)
+    tail = pattern[1:]
+    if pattern.startswith("*") and not has_wildcard(tail):
+        return lambda value: value.endswith(tail)
+    middle = pattern[1:-1]
+    if len(pattern) > 1 and pattern[0] == pattern[-1] == "*" and not has_wildcard(middle):
+        return lambda value: middle in value
     regex = re.compile(glob_regex([(pattern, True)]), re.DOTALL)
     return lambda value: regex.fullmatch(value) is not None
 
@@ -74,6 +84,11 @@ def compile_glob_set(patterns: Iterable[str]) -> Matcher:
     frozen = frozenset(literals)
     if not wild:
         return frozen.__contains__
+    if len(wild) == 1:
+        single = compile_glob(wild[0])
+        if not frozen:
+            return single
+        return lambda value: value in frozen or single(value)
     regex = re.compile("|".join(f"(?:{glob_regex([(p, True)])})" for p in wild), re.DOTALL)
     if not frozen:
         return lambda value: regex.fullmatch(value) is not None
