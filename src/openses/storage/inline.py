@@ -7,7 +7,9 @@ connection, and an :class:`asyncio.Lock` lets one user at a time have it: a read
 transaction, or a *group* of write transactions. A transaction is short and never awaits
 anything but its own statements, so holding the loop for it is cheaper than any hand-off.
 Commits stay synchronous (WAL, ``synchronous=FULL``): success is answered only once the
-transaction is on disk.
+transaction is on disk. A group's COMMIT runs on a committer thread (the loop awaits it,
+holding the lock): while SQLite writes the WAL, waits for the disk and now and then
+checkpoints, the loop goes on parsing, verifying and authorizing other requests.
 
 **Group commit.** The COMMIT (its fsync) costs more than a send's statements, so write
 transactions (``transaction()`` without ``read_only``) share it
@@ -59,6 +61,7 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Generic, TypeVar
 
@@ -147,6 +150,8 @@ class InlineSqlite:
         self._lock = asyncio.Lock()
         #: The group new write transactions join (None: the next one opens a group).
         self._group: _Group | None = None
+        #: The thread groups COMMIT on (made on the first COMMIT).
+        self._committer: ThreadPoolExecutor | None = None
         self.cache = ReadCache() if cache is None else cache
 
     def transaction(
@@ -171,6 +176,9 @@ class InlineSqlite:
                 self._connection.close()
             self._connection = self._driver = None
             self._engine.dispose()
+            if self._committer is not None:
+                self._committer.shutdown()
+                self._committer = None
 
     # ------------------------------------------------------------------ group commit
 
@@ -229,7 +237,42 @@ class InlineSqlite:
                     group.begun_at = time.monotonic()
             turn.set_result(group)
             return
-        self._end_group(group, None, commit=True)
+        self._close_admission(group)
+        group.loop.create_task(self._commit(group))
+
+    async def _commit(self, group: _Group) -> None:
+        """End the group with its COMMIT, run on the committer thread: the loop serves other
+        requests while SQLite writes the WAL and waits for the disk (and, now and then, runs a
+        checkpoint). The group holds the lock until the COMMIT is done."""
+        connection, driver = self._connection, self._driver
+        if connection is None or driver is None:  # the connection was dropped meanwhile
+            self._end_group(group, None, commit=True)
+            return
+        if self._committer is None:
+            self._committer = ThreadPoolExecutor(1, thread_name_prefix="openses-sqlite-commit")
+        done = self._committer.submit(_end, connection, driver, commit=True)
+        error: BaseException | None = None
+        try:
+            await asyncio.wrap_future(done)
+        except asyncio.CancelledError:
+            # The loop is going away; the COMMIT runs on regardless, and nobody else may
+            # touch the connection before it is over.
+            self._settle(group, _outcome(done))
+            raise
+        except Exception as failed:
+            error = failed
+        self._settle(group, error)
+
+    def _settle(self, group: _Group, error: BaseException | None) -> None:
+        """After the group's COMMIT (failed: ``error``): roll back what is left open, drop the
+        cached reads its members' tables invalidate, let the next user in, tell the members."""
+        try:
+            if error is not None:
+                self._roll_back()
+        finally:
+            self.cache.forget(group.written)
+            self._lock.release()
+        group.end(error)
 
     def _end_group(self, group: _Group, error: BaseException | None, *, commit: bool) -> None:
         """End the group: COMMIT (or roll back) what is open, fail the members still waiting
@@ -445,6 +488,15 @@ class InlineTransaction(Generic[T]):
         except sqlite3.Error:  # the connection was dropped (see InlineSqlite._roll_back)
             changed = True
         return {EVERY_TABLE} if changed else written  # rows changed by statements we did not see
+
+
+def _outcome(done: Future[None]) -> BaseException | None:
+    """The error of a finished (or finishing: this waits) COMMIT, if it failed."""
+    try:
+        done.result()
+    except Exception as failed:
+        return failed
+    return None
 
 
 def _run(driver: sqlite3.Connection, sql: str) -> sqlite3.Cursor:
