@@ -47,12 +47,22 @@ import contextlib
 import ipaddress
 import logging
 import ssl
+from asyncio import sslproto
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import (
+    MISSING,
+    SMTP,
+    AuthResult,
+    Envelope,
+    LoginPassword,
+    Session,
+    TLSSetupException,
+    syntax,
+)
 
 from openses.services.errors import ServiceError
 from openses.services.principals import Call
@@ -63,6 +73,10 @@ from openses.smtp.message_data import DataProblem, read_message
 from openses.smtp.ports import SmtpBackend
 
 log = logging.getLogger(__name__)
+#: What aiosmtpd's ``_tls_protocol`` holds after our STARTTLS: aiosmtpd only asks whether it
+#: is set (is the session encrypted?), and reads it in no other way once ``connection_made``
+#: has run, which ``loop.start_tls`` does not call again.
+_UPGRADED: Final = cast(sslproto.SSLProtocol, object())
 _aiosmtpd_log = logging.getLogger("mail.log")  # aiosmtpd's own logger, for its own lines
 
 IDENT: Final = "ESMTP OpenSES"
@@ -143,6 +157,14 @@ def _hold_credentials(
     server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
 ) -> AuthResult:
     return AuthResult(success=False, handled=True, auth_data=_Submitted(auth_data))
+
+
+def _stream(transport: asyncio.BaseTransport | None) -> asyncio.Transport:
+    """A connection's transport as the stream transport it is. Not checked with isinstance:
+    uvloop's transports (``openses serve`` runs on uvloop) are not asyncio.Transport
+    subclasses."""
+    assert transport is not None
+    return cast(asyncio.Transport, transport)
 
 
 def peer_ip(peer: Any) -> str | None:
@@ -278,8 +300,7 @@ class SesSmtp(SMTP):
             if not self._ses_registry.admit(self):
                 self._ses_refused = True
                 log.warning("SMTP connection refused: %d connections", len(self._ses_registry.live))
-                assert isinstance(transport, asyncio.WriteTransport)
-                transport.write(f"{replies.TOO_MANY_CONNECTIONS}\r\n".encode("ascii"))
+                _stream(transport).write(f"{replies.TOO_MANY_CONNECTIONS}\r\n".encode("ascii"))
                 transport.close()
                 return
             self._ses_touch()
@@ -304,8 +325,8 @@ class SesSmtp(SMTP):
 
     def abort(self) -> None:
         """Drop the connection now (service shutdown)."""
-        if isinstance(self.transport, asyncio.Transport):
-            self.transport.abort()
+        if self.transport is not None:
+            _stream(self.transport).abort()
 
     @property
     def handler_task(self) -> asyncio.Task[None] | None:
@@ -343,8 +364,7 @@ class SesSmtp(SMTP):
             self._ses_arm_idle(timeout if self._ses_busy else timeout - idle)
             return
         log.info("%r SMTP connection idle for %.0f s, closing", self.session_peer, idle)
-        assert isinstance(transport, asyncio.WriteTransport)
-        transport.write(f"{replies.DATA_TIMEOUT}\r\n".encode("ascii"))
+        _stream(transport).write(f"{replies.DATA_TIMEOUT}\r\n".encode("ascii"))
         transport.close()
 
     @property
@@ -400,6 +420,46 @@ class SesSmtp(SMTP):
             return False
         await self.push(replies.AUTH_REQUIRED)
         return True
+
+    # ------------------------------------------------------------ STARTTLS
+    @syntax("STARTTLS", when="tls_context")
+    async def smtp_STARTTLS(self, arg: str) -> None:  # noqa: N802
+        """aiosmtpd's STARTTLS, the TLS layer being the event loop's own (``loop.start_tls``:
+        uvloop's, in C) rather than the pure-Python ``asyncio.sslproto`` aiosmtpd builds by
+        hand: every command and reply after it passes through that layer."""
+        if arg:
+            await self.push("501 Syntax: STARTTLS")
+            return
+        if not self.tls_context:
+            await self.push("454 TLS not available")
+            return
+        await self.push("220 Ready to start TLS")
+        plain = _stream(self.transport)
+        # Whatever the client sent after STARTTLS in the clear is dropped (RFC 3207 §4.2).
+        self._reader._buffer.clear()  # type: ignore[attr-defined]
+        try:
+            secured = await self.loop.start_tls(plain, self, self.tls_context, server_side=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            raise TLSSetupException() from error
+        if secured is None:  # the connection closed during the handshake
+            return
+        # What aiosmtpd's connection_made does when its own TLS layer reports the upgrade.
+        self._original_transport = plain  # closed with the connection (connection_lost)
+        self._tls_protocol = _UPGRADED
+        self._reader._transport = secured  # type: ignore[attr-defined]
+        self._writer._transport = secured  # type: ignore[attr-defined]
+        self.transport = secured
+        self._set_rset_state()  # type: ignore[no-untyped-call]
+        self.session = self._create_session()
+        self.session.peer = secured.get_extra_info("peername")
+        self.session.ssl = {
+            name: secured.get_extra_info(name)
+            for name in ("sslcontext", "peercert", "cipher", "compression", "ssl_object")
+        }
+        hook = self._handle_hooks.get("STARTTLS")
+        self._tls_handshake_okay = True if hook is None else hook(self, self.session, self.envelope)
 
     # ------------------------------------------------------------ commands
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
