@@ -191,16 +191,18 @@ class SendingStatements(Statements):
     async def lock_allowance(self, account_id: str, region: str, initial: RateBucket) -> Allowance:
         """The account's allowance in the region, locked until the transaction ends.
 
-        A missing one is created with the bucket ``initial`` first (and no window), so that
-        concurrent first sends on PostgreSQL queue on the same row lock (SQLite's write lock
-        already serializes them).
+        A missing one is created with the bucket ``initial`` (and no window), and then locked
+        as an existing one, so that concurrent first sends on PostgreSQL queue on the same row
+        lock (SQLite's write lock already serializes them).
         """
         key = {"account_id": account_id, "region": region}
-        await self._write(
-            _CREATE_BUCKET, {**key, "tokens": initial.tokens, "updated_at": initial.updated_ms}
-        )
         row = await self._row(_LOCK_BUCKET, key)
-        assert row is not None  # created just above if it was missing
+        if row is None:
+            await self._write(
+                _CREATE_BUCKET, {**key, "tokens": initial.tokens, "updated_at": initial.updated_ms}
+            )
+            row = await self._row(_LOCK_BUCKET, key)
+            assert row is not None  # created just above, or by a concurrent first send
         bucket = RateBucket(float(row["tokens"]), int(row["updated_at"]))
         start, sent = row["window_start"], row["window_sent"]
         window = None if start is None or sent is None else QuotaWindow(int(start), int(sent))
