@@ -39,18 +39,7 @@ async def record_accepted(
         failure = RenderingFailureEvent(
             template_name=message.template_name or "", error_message=message.error or ""
         )
-        await tx.insert_event(
-            RecordedEvent(
-                event_id=new_unique(),
-                message_id=message.message_id,
-                account_id=message.account_id,
-                region=message.region,
-                event_type=event_type(failure),
-                at=message.created_at,
-                recipients=message.recipients,
-                detail=event_detail(failure),
-            )
-        )
+        await tx.insert_event(_record(message, failure, new_unique()))
         await _publish(tx, message, failure, publisher)
         return
     await tx.queue_for_planning(message.message_id)
@@ -60,9 +49,15 @@ async def record_accepted(
 
 def send_record(message: CapturedMessage) -> RecordedEvent:
     """A send's Send event, as its history shows it: the message's acceptance."""
-    event = SendEvent()
+    return _record(message, SendEvent(), f"{message.message_id}.send")
+
+
+def _record(
+    message: CapturedMessage, event: SendEvent | RenderingFailureEvent, event_id: str
+) -> RecordedEvent:
+    """``event`` of the accepted ``message``, recorded for its sending account."""
     return RecordedEvent(
-        event_id=f"{message.message_id}.send",
+        event_id=event_id,
         message_id=message.message_id,
         account_id=message.account_id,
         region=message.region,

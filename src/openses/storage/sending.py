@@ -4,8 +4,19 @@ send-rate bucket and daily quota window, one row per account and region)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Insert, Table, bindparam, func, literal_column, select, update
+from sqlalchemy import (
+    BigInteger,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from openses.domain.quota import Allowance, QuotaWindow
@@ -17,26 +28,23 @@ from openses.storage.statements import Prepared, PreparedWrite, Statements
 
 ON_SEND_COUNTS = Depends(send_counts)
 
-_SENT_SINCE = Prepared(
-    lambda postgres: select(
-        func.coalesce(func.sum(send_counts.c.quota_recipients), 0).label("sent")
-    ).where(
-        send_counts.c.account_id == bindparam("account_id"),
-        send_counts.c.region == bindparam("region"),
-        send_counts.c.minute >= bindparam("first_minute"),
-    )
-)
 
-_SENT_BETWEEN = Prepared(
-    lambda postgres: select(
-        func.coalesce(func.sum(send_counts.c.quota_recipients), 0).label("sent")
-    ).where(
+def _sent(*, bounded: bool) -> Select[Any]:
+    """Quota recipients of an account's ledger minutes from ``first_minute`` on (and, when
+    ``bounded``, before ``end_minute``)."""
+    conditions = [
         send_counts.c.account_id == bindparam("account_id"),
         send_counts.c.region == bindparam("region"),
         send_counts.c.minute >= bindparam("first_minute"),
-        send_counts.c.minute < bindparam("end_minute"),
-    )
-)
+    ]
+    if bounded:
+        conditions.append(send_counts.c.minute < bindparam("end_minute"))
+    total = func.coalesce(func.sum(send_counts.c.quota_recipients), 0).label("sent")
+    return select(total).where(*conditions)
+
+
+_SENT_SINCE = Prepared(lambda postgres: _sent(bounded=False))
+_SENT_BETWEEN = Prepared(lambda postgres: _sent(bounded=True))
 
 _MINUTE_MS = 60_000
 _COUNTERS = ("delivery_attempts", "quota_recipients", "bounces", "complaints", "rejects")
