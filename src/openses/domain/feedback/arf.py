@@ -34,6 +34,7 @@ from openses.domain.feedback.reports import (
     original_headers,
     parse_date,
     parse_message,
+    reported_message_id,
     return_path_id,
 )
 
@@ -63,9 +64,7 @@ class FeedbackReport:
     @property
     def ses_message_id(self) -> str | None:
         """Our message: the return path's id, else the original's ``Message-ID``."""
-        if self.return_path_message_id is not None:
-            return self.return_path_message_id
-        return self.original.ses_message_id if self.original is not None else None
+        return reported_message_id(self.return_path_message_id, self.original)
 
 
 def parse_arf(

@@ -222,6 +222,16 @@ class OriginalHeaders:
         return self.get("Date")
 
 
+def reported_message_id(
+    return_path_message_id: str | None, original: OriginalHeaders | None
+) -> str | None:
+    """The message of ours a report is about: the return path's id, else the returned
+    original's ``Message-ID``."""
+    if return_path_message_id is not None:
+        return return_path_message_id
+    return original.ses_message_id if original is not None else None
+
+
 def original_headers(message: Message) -> OriginalHeaders | None:
     """The returned original message's headers, from whichever part carries them."""
     part = find_part(message, ORIGINAL_TYPES)
