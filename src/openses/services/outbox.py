@@ -33,7 +33,7 @@ class OutboxService:
             if message is None:
                 return None
             events = await tx.list_events(message_id=message_id)
-            jobs = await tx.list_jobs(message_id)
+            jobs: Sequence[DeliveryJob]
             if await tx.awaiting_plan(message_id):
                 jobs = plan_jobs(
                     message_id,
@@ -42,6 +42,8 @@ class OutboxService:
                     message.recipients,
                     message.created_at,
                 )
+            else:
+                jobs = await tx.list_jobs(message_id)
         if message.kind is MessageKind.SEND:
             events = [send_record(message), *events]
         return message, events, jobs
