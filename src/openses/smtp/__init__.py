@@ -9,6 +9,7 @@
 * :mod:`.server` — :class:`SmtpSettings`, :func:`start_smtp`, :class:`SmtpListeners`
 * :mod:`.ports` — :class:`SmtpBackend`, what the services provide
 * :mod:`.session` — one connection: SES's rules on top of aiosmtpd
+* :mod:`.handler` — the envelope checks and the submission (aiosmtpd's handler hooks)
 * :mod:`.credentials` — AUTH: access key id + SMTP password -> principal and region
 * :mod:`.addresses` — envelope address syntax
 * :mod:`.message_data` — the message after DATA, read in blocks, judged as aiosmtpd judges it

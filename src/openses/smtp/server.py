@@ -25,8 +25,9 @@ from types import TracebackType
 from typing import Final
 
 from openses.config import HostPort
+from openses.smtp.handler import SesHandler, SessionPolicy
 from openses.smtp.ports import SmtpBackend
-from openses.smtp.session import ConnectionRegistry, SesHandler, SessionPolicy, SesSmtp
+from openses.smtp.session import ConnectionRegistry, SesSmtp
 from openses.smtp.tls import ensure_self_signed, server_context
 
 MAX_MESSAGE_SIZE: Final = 41_943_040  # 40 MB, SES's SMTP limit (spec §6.1)

@@ -13,8 +13,8 @@ aiosmtpd parses SMTP; this module decides. What SES does (spec §6.4), and how i
   ``535 Authentication Credentials Invalid`` (aiosmtpd's default ``handled=True`` would send
   nothing and hang the client).
 * MAIL, RCPT and DATA need AUTH: ``530 Authentication required``.
-* Envelope addresses: :mod:`openses.smtp.addresses`; more recipients than the limit: see
-  :mod:`openses.smtp.replies`.
+* Envelope checks and the submission: :mod:`openses.smtp.handler` (aiosmtpd's handler hooks);
+  more recipients than the limit: see :mod:`openses.smtp.replies`.
 * SIZE is advertised (``data_size_limit``) and enforced both on ``MAIL … SIZE=`` and on the
   bytes actually received; both answer ``552 Message is too long.``. 8BITMIME is offered
   (the message bytes are passed through untouched); SMTPUTF8 is not (SES has none).
@@ -48,9 +48,8 @@ import ipaddress
 import logging
 import ssl
 from asyncio import sslproto
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Final, cast
 
 from aiosmtpd.smtp import (
@@ -64,13 +63,11 @@ from aiosmtpd.smtp import (
     syntax,
 )
 
-from openses.services.errors import ServiceError
-from openses.services.principals import Call
 from openses.smtp import replies
-from openses.smtp.addresses import address_text, is_valid_address, plain_path
-from openses.smtp.credentials import SmtpIdentity, authenticate
+from openses.smtp.addresses import address_text, plain_path
+from openses.smtp.credentials import authenticate
+from openses.smtp.handler import SesHandler, SubmissionEnvelope
 from openses.smtp.message_data import DataProblem, read_message
-from openses.smtp.ports import SmtpBackend
 
 log = logging.getLogger(__name__)
 #: What aiosmtpd's ``_tls_protocol`` holds after our STARTTLS: aiosmtpd only asks whether it
@@ -81,20 +78,6 @@ _aiosmtpd_log = logging.getLogger("mail.log")  # aiosmtpd's own logger, for its 
 
 IDENT: Final = "ESMTP OpenSES"
 _OUT_OF_REACH: Final = 10 * 365 * 24 * 3600.0  # aiosmtpd's own command timer: never fires
-
-
-@dataclass(frozen=True, slots=True)
-class SessionPolicy:
-    """What every connection of one service shares: the backend, the clock and the limits."""
-
-    backend: SmtpBackend
-    clock: Callable[[], datetime]
-    hostname: str
-    default_region: str
-    regions: Sequence[str]
-    max_message_size: int
-    max_recipients: int
-    idle_timeout: float
 
 
 class ConnectionRegistry:
@@ -140,12 +123,6 @@ class _QuietSession(Session):
         self._login_data = value
 
 
-class _Envelope(Envelope):
-    def __init__(self) -> None:
-        super().__init__()
-        self.too_many_recipients = False
-
-
 @dataclass(frozen=True, slots=True)
 class _Submitted:
     """Credentials aiosmtpd parsed, waiting for the asynchronous check."""
@@ -178,81 +155,6 @@ def peer_ip(peer: Any) -> str | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return str(address.ipv4_mapped)
     return str(address)
-
-
-class SesHandler:
-    """aiosmtpd's handler hooks: envelope checks and the submission itself."""
-
-    def __init__(self, policy: SessionPolicy) -> None:
-        self.policy = policy
-
-    async def handle_MAIL(  # noqa: N802 (aiosmtpd's hook names)
-        self,
-        server: SesSmtp,
-        session: Session,
-        envelope: Envelope,
-        address: str,
-        mail_options: list[str],
-    ) -> str:
-        if not is_valid_address(address):
-            return replies.invalid_sender(server.written_address(address))
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return replies.OK
-
-    async def handle_RCPT(  # noqa: N802
-        self,
-        server: SesSmtp,
-        session: Session,
-        envelope: Envelope,
-        address: str,
-        rcpt_options: list[str],
-    ) -> str:
-        if not is_valid_address(address):
-            return replies.unknown_recipient(server.written_address(address))
-        limit = self.policy.max_recipients
-        if len(envelope.rcpt_tos) >= limit:
-            if isinstance(envelope, _Envelope):
-                envelope.too_many_recipients = True
-            return replies.too_many_recipients(limit)
-        envelope.rcpt_tos.append(address)
-        envelope.rcpt_options.extend(rcpt_options)
-        return replies.OK
-
-    async def handle_DATA(  # noqa: N802
-        self, server: SesSmtp, session: Session, envelope: Envelope
-    ) -> str:
-        identity: object = session.auth_data
-        if not isinstance(identity, SmtpIdentity):  # aiosmtpd checked AUTH already
-            return replies.AUTH_REQUIRED
-        assert envelope.mail_from is not None
-        assert envelope.original_content is not None
-        call = Call(
-            identity.principal,
-            identity.region,
-            now=self.policy.clock(),
-            source_ip=server.source_ip,
-            secure_transport=True,
-        )
-        try:
-            async with server.busy():
-                message_id = await self.policy.backend.submit_smtp(
-                    call, envelope.mail_from, tuple(envelope.rcpt_tos), envelope.original_content
-                )
-        except ServiceError as error:
-            reply = replies.for_error(error)
-            if reply is not None:
-                return reply
-            log.exception("SMTP submission raised an unexpected %s", type(error).__name__)
-            return replies.TEMPORARY_FAILURE
-        except Exception:
-            log.exception("SMTP submission failed")
-            return replies.TEMPORARY_FAILURE
-        return replies.accepted(message_id)
-
-    async def handle_exception(self, error: Exception) -> str:
-        log.error("SMTP session error", exc_info=error)
-        return replies.TEMPORARY_FAILURE
 
 
 class SesSmtp(SMTP):
@@ -383,7 +285,7 @@ class SesSmtp(SMTP):
         return _QuietSession(self.loop)
 
     def _create_envelope(self) -> Envelope:
-        return _Envelope()
+        return SubmissionEnvelope()
 
     # ------------------------------------------------------------ SES's wording
     async def push(self, status: str | bytes) -> None:
@@ -489,7 +391,7 @@ class SesSmtp(SMTP):
     async def smtp_DATA(self, arg: str) -> None:  # noqa: N802
         envelope = self.envelope
         if (
-            isinstance(envelope, _Envelope)
+            isinstance(envelope, SubmissionEnvelope)
             and envelope.too_many_recipients
             and self.session is not None
             and self.session.authenticated

@@ -18,7 +18,8 @@ from aiosmtpd.smtp import SMTP
 
 from openses.domain.smtp_password import derive_smtp_password
 from openses.services.principals import Call, Principal
-from openses.smtp.session import ConnectionRegistry, SesHandler, SessionPolicy, SesSmtp
+from openses.smtp.handler import SesHandler, SessionPolicy
+from openses.smtp.session import ConnectionRegistry, SesSmtp
 from tests.wire.fakes import USER_KEY, USER_SECRET, FakeAuthenticator
 
 NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)

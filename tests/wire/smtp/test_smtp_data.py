@@ -179,7 +179,7 @@ async def test_unexpected_errors_are_451_and_logged(
         failed, noop = await in_thread(conversation)
     assert failed == (451, b"Temporary service failure")
     assert noop[0] == 250
-    logged = [record for record in caplog.records if record.name == "openses.smtp.session"]
+    logged = [record for record in caplog.records if record.name == "openses.smtp.handler"]
     assert logged
     assert logged[0].exc_info is not None
     assert logged[0].exc_info[1] is error
