@@ -236,7 +236,16 @@ async def effective_mail_from(
 async def mail_from_for_send(tx: Tx, account_id: str, region: str, from_address: str) -> str | None:
     """The custom MAIL FROM domain a send uses (None: the default one); raises
     :class:`MailFromDomainNotVerified` where the setup is not ready and says to reject."""
-    settings = await effective_mail_from(tx, account_id, region, from_address)
+    identity = await _governing(tx, account_id, region, from_address)
+    return await governed_mail_from(tx, account_id, region, identity)
+
+
+async def governed_mail_from(
+    tx: Tx, account_id: str, region: str, identity: str | None
+) -> str | None:
+    """:func:`mail_from_for_send` for a From address whose governing identity (the most
+    specific verified one covering it; None: none does) the caller has already worked out."""
+    settings = None if identity is None else await tx.get_mail_from(account_id, region, identity)
     domain, refuse = mail_from_decision(settings)
     if refuse and settings is not None:
         raise MailFromDomainNotVerified(

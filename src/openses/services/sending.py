@@ -36,6 +36,7 @@ from openses.domain.authorization import (
     authorize_use,
     sending_context,
 )
+from openses.domain.feedback_settings import governing_identity
 from openses.domain.identities import Identity, covering_identities, normalize_identity
 from openses.domain.messages import message_id
 from openses.domain.policy import Context, Policy, PolicyKind, PolicySet, compile_policy
@@ -60,7 +61,7 @@ from openses.services.errors import (
     SendingPaused,
     Throttled,
 )
-from openses.services.feedback_settings import mail_from_for_send
+from openses.services.feedback_settings import governed_mail_from
 from openses.services.outcomes import EventPublisher
 from openses.services.ports import Store, Tx
 from openses.services.principals import Call, PrincipalKind
@@ -139,19 +140,20 @@ class SendingService:
     # --------------------------------------------------------------------- reads
 
     async def _read(self, call: Call, submission: Submission) -> _Reads:
-        own_names = {
-            name
-            for use in submission.roles
-            if use.arn is None
-            for name in covering_identities(use.address.address)
-        }
-        own_names.update(n for r in submission.recipients for n in covering_identities(r))
+        own_names: set[str] = set()
         wanted: dict[tuple[str, str], set[str]] = {}
+        covering: dict[str, list[str]] = {}  # the roles' addresses are mostly one address
         for use in submission.roles:
-            if use.arn is not None:
+            address = use.address.address
+            covers = covering.get(address)
+            if covers is None:
+                covers = covering[address] = covering_identities(address)
+            if use.arn is None:
+                own_names.update(covers)
+            else:
                 key = (use.arn.account, use.arn.region)
-                names = wanted.setdefault(key, {normalize_identity(use.arn.identity)})
-                names.update(covering_identities(use.address.address))
+                wanted.setdefault(key, {normalize_identity(use.arn.identity)}).update(covers)
+        own_names.update(n for r in submission.recipients for n in covering_identities(r))
         async with self.store.transaction(read_only=True) as tx:
             account = await tx.get_account(call.account_id)
             if account is None:  # the key outlived its account: nothing may be sent
@@ -172,7 +174,7 @@ class SendingService:
                 if owner not in owners:
                     owners[owner] = await tx.get_account(owner)
                 owned[(owner, region)] = await self._owner_identities(tx, owner, region, names)
-            refusal = await _mail_from_refusal(tx, call, submission)
+            refusal = await _mail_from_refusal(tx, call, submission, own, owned)
         return _Reads(account, region_enabled is not False, own, owners, owned, refusal)
 
     async def _owner_identities(
@@ -283,9 +285,11 @@ class SendingService:
         recipients = len(submission.recipients)
         quota_recipients = sum(1 for r in submission.recipients if not is_simulator(r))
         accepted_id = message_id(call.now, self.new_unique())
+        # Built before the write transaction, which waits its turn for the store's connection
+        # and holds it (on SQLite) while it runs: work done outside it overlaps other writes.
+        message = captured_message(call, submission, accepted_id, authorizations, reads.own)
         if submission.rendering_error is not None:
             # Accepted and recorded, but never sent: neither quota nor rate is charged.
-            message = captured_message(call, submission, accepted_id, authorizations, reads.own)
             async with self.store.transaction() as tx:
                 await tx.insert_message(message)
                 await record_accepted(tx, message, self.new_unique, self.publisher)
@@ -310,7 +314,6 @@ class SendingService:
                 delivery_attempts=recipients,
                 quota_recipients=quota_recipients,
             )
-            message = captured_message(call, submission, accepted_id, authorizations, reads.own)
             await tx.insert_message(message)
             await record_accepted(tx, message, self.new_unique, self.publisher)
         return accepted_id
@@ -334,14 +337,27 @@ async def _rolled(tx: Tx, call: Call, window: QuotaWindow | None) -> QuotaWindow
 
 
 async def _mail_from_refusal(
-    tx: Tx, call: Call, submission: Submission
+    tx: Tx,
+    call: Call,
+    submission: Submission,
+    own: dict[str, Identity],
+    owned: dict[tuple[str, str], dict[str, OwnerIdentity]],
 ) -> MailFromDomainNotVerified | None:
     """The refusal a custom MAIL FROM setup with ``RejectMessage`` gives while it is not
-    verified (§6.7); the From identity's owner's setting governs, as for DKIM."""
+    verified (§6.7); the From identity's owner's setting governs, as for DKIM. The identities
+    covering the From address were read already: the caller's (``own``), or those of the
+    From ARN's owner (``owned``)."""
     arn = submission.from_.arn
-    owner = arn.account if arn is not None else call.account_id
+    if arn is None:
+        owner, verified = call.account_id, {n for n, i in own.items() if i.verified}
+    elif arn.region == call.region:
+        owner = arn.account
+        verified = {n for n, i in owned.get((owner, arn.region), {}).items() if i.verified}
+    else:
+        return None  # an identity of another region: refused as not verified, before this
+    governing = governing_identity(submission.from_.address.address, verified)
     try:
-        await mail_from_for_send(tx, owner, call.region, submission.from_.address.address)
+        await governed_mail_from(tx, owner, call.region, governing)
     except MailFromDomainNotVerified as refusal:
         return refusal
     return None
