@@ -19,6 +19,7 @@ from typing import Any
 
 from openses.config import DeliverySettings, ServeSettings
 from openses.outbound.dns import DnsResolver
+from openses.outbound.service_dkim_key import load_service_signature
 from openses.outbound.smtp_client import SessionSettings, TlsMode
 from openses.outbound.transports import CaptureTransport, DirectTransport, SmarthostTransport
 from openses.services.delivery import DeliveryWorker, Transport, WorkerSettings
@@ -104,6 +105,7 @@ def delivery_worker(
 ) -> DeliveryWorker:
     """The delivery worker of this process (run only when ``--roles`` has ``worker``)."""
     delivery = settings.delivery
+    service = delivery.service_dkim
     return DeliveryWorker(
         store,
         transport_for(delivery, resolver),
@@ -111,6 +113,11 @@ def delivery_worker(
             bounce_domain=delivery.bounce_domain,
             keys_for=dkim.signing_keys,
             mail_from_domain=mail_from_of(store),
+            service=None
+            if service is None
+            else load_service_signature(
+                service.domain, service.selector, service.key_file, settings.store.data_dir
+            ),
         ),
         recorder,
         WorkerSettings(owner=worker_name(), lease=timedelta(seconds=delivery.lease)),

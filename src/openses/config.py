@@ -31,6 +31,9 @@ nothing else in the code reads the environment.
 | ``--dkim-zone NAME`` | ``OPENSES_DKIM_ZONE`` | ``dkim.openses.test`` (where DKIM CNAMEs point) |
 | ``--dns HOST:PORT`` | ``OPENSES_DNS`` | ``off``: the DKIM zone's DNS server (UDP and TCP) |
 | ``--dkim-ed25519`` | ``OPENSES_DKIM_ED25519`` | off: Easy DKIM also signs with Ed25519 |
+| ``--service-dkim-domain NAME`` | ``OPENSES_SERVICE_DKIM_DOMAIN`` | off (service signature) |
+| ``--service-dkim-selector S`` | ``OPENSES_SERVICE_DKIM_SELECTOR`` | ``openses`` |
+| ``--service-dkim-key FILE`` | ``OPENSES_SERVICE_DKIM_KEY`` | a key made in ``<data-dir>/dkim/`` |
 
 First start on an empty store creates an account and prints its root credentials once, unless
 ``OPENSES_ROOT_ACCOUNT_ID`` / ``OPENSES_ROOT_ACCESS_KEY_ID`` / ``OPENSES_ROOT_SECRET_ACCESS_KEY``
@@ -51,6 +54,7 @@ DEFAULT_SMTP = "127.0.0.1:2587"  # STARTTLS, like SES's port 2587
 DEFAULT_SMTPS = "127.0.0.1:2465"  # implicit TLS, like SES's port 2465
 OFF = "off"
 DEFAULT_DKIM_ZONE = "dkim.openses.test"  # .test never resolves publicly: deployments set their own
+DEFAULT_SERVICE_DKIM_SELECTOR = "openses"
 
 
 class ConfigError(ValueError):
@@ -108,6 +112,18 @@ class DeliverySettings:
     feedback_smtp: HostPort | None = None
     poll: float = 0.25
     lease: float = 300.0  # seconds; a dead worker's jobs are taken over after this
+    # The service's own DKIM signature and Feedback-ID on outgoing mail (None: off).
+    service_dkim: ServiceDkimSettings | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDkimSettings:
+    """The operator's signing domain, as SES signs with ``d=amazonses.com`` (``key_file`` None:
+    a key made in the data directory on first start)."""
+
+    domain: str
+    selector: str = DEFAULT_SERVICE_DKIM_SELECTOR
+    key_file: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +222,21 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="Easy DKIM also signs with an Ed25519 key, after the RSA signature (default off)",
     )
+    add_service_dkim_arguments(parser)
+
+
+def add_service_dkim_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--service-dkim-domain",
+        help="sign all outgoing mail with this domain too and add Feedback-ID (default off)",
+    )
+    parser.add_argument(
+        "--service-dkim-selector",
+        help=f"selector of the service signature (default {DEFAULT_SERVICE_DKIM_SELECTOR})",
+    )
+    parser.add_argument(
+        "--service-dkim-key", help="PEM private key of the service signature (default: made)"
+    )
 
 
 def store_settings(args: argparse.Namespace, env: Mapping[str, str]) -> StoreSettings:
@@ -279,11 +310,15 @@ def _switch(args: argparse.Namespace, env: Mapping[str, str], name: str) -> bool
 
 
 def _dkim_zone(text: str | None) -> str:
-    zone = (text or DEFAULT_DKIM_ZONE).strip().lower().removesuffix(".")
-    labels = zone.split(".")
-    if len(zone) > 200 or len(labels) < 2 or not all(_is_label(label) for label in labels):
-        raise ConfigError(f"--dkim-zone must be a DNS domain name, not {text!r}")
-    return zone
+    return _dns_name(text or DEFAULT_DKIM_ZONE, "--dkim-zone", min_labels=2)
+
+
+def _dns_name(text: str, flag: str, *, min_labels: int) -> str:
+    name = text.strip().lower().removesuffix(".")
+    labels = name.split(".")
+    if len(name) > 200 or len(labels) < min_labels or not all(_is_label(x) for x in labels):
+        raise ConfigError(f"{flag} must be a DNS domain name, not {text!r}")
+    return name
 
 
 def _is_label(label: str) -> bool:
@@ -355,7 +390,27 @@ def delivery_settings(args: argparse.Namespace, env: Mapping[str, str]) -> Deliv
         ),
         poll=_positive(_pick(args, env, "delivery_poll"), 0.25, "--delivery-poll"),
         lease=_positive(_pick(args, env, "delivery_lease"), 300, "--delivery-lease"),
+        service_dkim=service_dkim_settings(args, env),
     )
+
+
+def service_dkim_settings(
+    args: argparse.Namespace, env: Mapping[str, str]
+) -> ServiceDkimSettings | None:
+    domain_text = _pick(args, env, "service_dkim_domain")
+    selector_text = _pick(args, env, "service_dkim_selector")
+    key_text = _pick(args, env, "service_dkim_key")
+    if domain_text is None:
+        if selector_text is not None or key_text is not None:
+            raise ConfigError(
+                "--service-dkim-selector and --service-dkim-key need --service-dkim-domain"
+            )
+        return None
+    domain = _dns_name(domain_text, "--service-dkim-domain", min_labels=2)
+    selector = _dns_name(
+        selector_text or DEFAULT_SERVICE_DKIM_SELECTOR, "--service-dkim-selector", min_labels=1
+    )
+    return ServiceDkimSettings(domain, selector, Path(key_text) if key_text else None)
 
 
 def _listener(text: str, flag: str) -> HostPort | None:

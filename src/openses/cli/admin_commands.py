@@ -11,7 +11,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from openses.config import add_store_arguments, store_settings
+from openses.config import (
+    ConfigError,
+    add_service_dkim_arguments,
+    add_store_arguments,
+    service_dkim_settings,
+    store_settings,
+)
 from openses.domain.smtp_password import derive_smtp_password
 from openses.services.errors import ServiceError
 
@@ -69,6 +75,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     smtp.add_argument("--secret-access-key", required=True)
     smtp.add_argument("--region", required=True)
     smtp.set_defaults(run=_smtp_password)
+
+    service_dkim = areas.add_parser(
+        "service-dkim",
+        help="the DNS record that publishes the service signature's key (made if need be)",
+    )
+    service_dkim.add_argument("--data-dir", help="data directory of the server (its key)")
+    add_service_dkim_arguments(service_dkim)
+    service_dkim.set_defaults(run=_service_dkim)
 
 
 Action = Callable[["OperatorServices", argparse.Namespace], Awaitable[dict[str, Any]]]
@@ -160,4 +174,29 @@ async def _service_key_create(
 
 def _smtp_password(args: argparse.Namespace) -> int:
     print(derive_smtp_password(args.secret_access_key, args.region))
+    return 0
+
+
+def _service_dkim(args: argparse.Namespace) -> int:
+    """Prints the TXT record to publish for ``--service-dkim-domain`` (the same flags and
+    variables as ``openses serve``; without ``--service-dkim-key``, the key the server makes in
+    its data directory, made here first if the server has not started yet)."""
+    from openses.outbound.service_dkim_key import (  # noqa: PLC0415
+        ServiceKeyError,
+        load_service_signature,
+    )
+
+    try:
+        settings = service_dkim_settings(args, os.environ)
+        if settings is None:
+            raise ConfigError("--service-dkim-domain (or OPENSES_SERVICE_DKIM_DOMAIN) is needed")
+        data_dir = store_settings(args, os.environ).data_dir
+        signature = load_service_signature(
+            settings.domain, settings.selector, settings.key_file, data_dir
+        )
+    except (ConfigError, ServiceKeyError) as error:
+        print(f"openses: {error}", file=sys.stderr)
+        return 2
+    record = {"name": signature.record_name, "type": "TXT", "value": signature.record_value}
+    print(json.dumps(record, indent=2))
     return 0

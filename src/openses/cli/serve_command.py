@@ -33,6 +33,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     import uvloop  # noqa: PLC0415
 
+    from openses.outbound.service_dkim_key import ServiceKeyError  # noqa: PLC0415
     from openses.runtime import serve  # noqa: PLC0415 - heavy imports only when serving
     from openses.storage.urls import DatabaseUrlError  # noqa: PLC0415
 
@@ -49,6 +50,9 @@ def run_serve(args: argparse.Namespace) -> int:
             runner.run(serve(settings))
     except DatabaseUrlError as error:
         print(f"openses: --database-url: {error}", file=sys.stderr)
+        return 2
+    except ServiceKeyError as error:
+        print(f"openses: {error}", file=sys.stderr)
         return 2
     return 0
 

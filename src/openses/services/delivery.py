@@ -137,6 +137,7 @@ class DeliveryWorker:
                     now=now,
                     generated=item.message.kind is MessageKind.FEEDBACK,
                     settings=settings,
+                    sending_account=job.account_id,
                 )
         return prepared
 

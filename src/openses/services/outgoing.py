@@ -8,8 +8,13 @@ the cost of signing is the worker's, not the caller's:
 - the envelope sender is the per-message return path ``<MessageId>@<MAIL FROM domain>`` —
   the identity's custom MAIL FROM domain when it has a verified one, else the operator's bounce
   domain — so a bounce names the message it is about;
+- with the operator's service signature configured (``--service-dkim-domain``), a message
+  sent by an account gets ``Feedback-ID`` for its sending account (unless the client wrote its
+  own), and every message gets the service's DKIM signature too, as SES adds its
+  ``d=amazonses.com`` one (:mod:`openses.domain.dkim.service`);
 - the message is DKIM-signed as the governing identity (the owner's, for a delegate's send) is
-  set up to sign, after the headers above are final.
+  set up to sign, after the headers above are final; the service's signature comes after the
+  identity's.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openses.domain.dkim import SigningKey, sign
+from openses.domain.dkim.service import FEEDBACK_ID_FIELD, ServiceSignature
 from openses.domain.feedback.return_path import return_path
 from openses.domain.mail import STRIPPED_BEFORE_DELIVERY, MalformedMessage, RawMessage
 from openses.services.errors import MailFromDomainNotVerified
@@ -50,10 +56,13 @@ class OutgoingMessages:
         bounce_domain: str,
         keys_for: KeysFor | None = None,
         mail_from_domain: MailFromFor | None = None,
+        service: ServiceSignature | None = None,
     ) -> None:
         self.bounce_domain = bounce_domain
         self.keys_for = keys_for
         self.mail_from_domain = mail_from_domain
+        self.service = service
+        self._service_keys: tuple[SigningKey, ...] = () if service is None else (service.key,)
 
     async def prepare(
         self,
@@ -65,19 +74,22 @@ class OutgoingMessages:
         now: datetime,
         generated: bool = False,
         settings: dict[tuple[str, str, str], _Settings] | None = None,
+        sending_account: str | None = None,
     ) -> Outgoing:
         """``generated`` marks mail OpenSES writes itself about other mail (forwarded
         feedback): it goes with the null sender ``<>``, so that it can never bounce back.
-        ``settings`` memoizes the identity settings looked up, for a batch of messages."""
+        ``settings`` memoizes the identity settings looked up, for a batch of messages.
+        ``sending_account`` is the account the message was sent by (its ``Feedback-ID``)."""
         if generated:
-            return Outgoing("", _delivered_form(raw))
+            return Outgoing("", self._service_signed(_delivered_form(raw), now))
         try:
             parsed = RawMessage.parse(raw)
         except MalformedMessage:
             return Outgoing(self.return_path(message_id, None), raw)
-        data = parsed.without(STRIPPED_BEFORE_DELIVERY)
+        data = self._with_feedback_id(parsed, region, sending_account)
         from_address = _from_address(parsed)
         domain: str | None = None
+        keys: Sequence[SigningKey] = ()
         if owner_account is not None and from_address is not None:
             memo = {} if settings is None else settings
             key = (owner_account, region, from_address)
@@ -85,9 +97,27 @@ class OutgoingMessages:
             if found is None:
                 found = memo[key] = await self._settings(owner_account, region, from_address)
             domain, keys = found
-            if keys:
-                data = sign(data, keys, now)
+        keys = (*keys, *self._service_keys)
+        if keys:
+            data = sign(data, keys, now)
         return Outgoing(self.return_path(message_id, domain), data)
+
+    def _with_feedback_id(
+        self, parsed: RawMessage, region: str, sending_account: str | None
+    ) -> bytes:
+        """The message as it leaves: control headers and ``Bcc`` cut, and with the service
+        signature on, ``Feedback-ID`` for the sending account unless the client set one."""
+        if self.service is None or sending_account is None or parsed.has(FEEDBACK_ID_FIELD):
+            return parsed.without(STRIPPED_BEFORE_DELIVERY)
+        try:
+            cut = parsed.dropping(STRIPPED_BEFORE_DELIVERY)
+        except MalformedMessage:  # nothing but stripped fields: left as it is
+            return parsed.without(STRIPPED_BEFORE_DELIVERY)
+        value = self.service.feedback_id(region, sending_account)
+        return cut.with_fields({FEEDBACK_ID_FIELD: value})
+
+    def _service_signed(self, data: bytes, now: datetime) -> bytes:
+        return sign(data, self._service_keys, now) if self._service_keys else data
 
     async def _settings(self, owner: str, region: str, from_address: str) -> _Settings:
         domain = None
