@@ -1,4 +1,5 @@
-"""``openses serve`` as a real subprocess delivering through a smarthost (a loopback sink).
+"""``openses serve`` as a real subprocess: :class:`ServedProcess` starts one and waits for it,
+:class:`ServeProcess` is one delivering through a smarthost (a loopback sink).
 
 For the tests that need a process boundary: killing it (crash safety) or running several side
 by side on one PostgreSQL store (workers sharing the queue). The root account's credentials are
@@ -8,6 +9,7 @@ fixed, so every process and the test agree on them.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,18 +26,73 @@ KEY_ID = "AKIACRASHTEST0000001"
 SECRET = "crash/test/secret/0000000000000000000000"
 
 
-class ServeProcess:
-    """A running ``openses serve`` on ``store`` (``--data-dir …`` or ``--database-url …``)."""
+class ServedProcess:
+    """``openses serve ARGS`` as a subprocess, started and waited for: ``ready`` is the line
+    that says it serves (``pytest.fail`` with its output if it never comes)."""
+
+    def __init__(
+        self,
+        arguments: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        ready: str = "AWS API listening on",
+    ) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "openses", "serve", *arguments],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        self.lines: list[str] = []
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            if ready in line:
+                return
+        self.kill()
+        pytest.fail("openses serve did not start:\n" + "".join(self.lines))
+
+    def stop(self) -> str:
+        """SIGINT, as an operator's Ctrl-C (SIGKILL after 30 s); everything it printed."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self._output()
+
+    def kill(self) -> str:
+        """SIGKILL: no shutdown code runs; everything it printed."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        return self._output()
+
+    def _output(self) -> str:
+        stdout = self.process.stdout
+        if stdout is None or stdout.closed:
+            return "".join(self.lines)
+        rest = stdout.read()
+        stdout.close()
+        return "".join(self.lines) + rest
+
+
+class ServeProcess(ServedProcess):
+    """A running ``openses serve`` on ``store`` (``--data-dir …`` or ``--database-url …``)
+    delivering through the smarthost at ``sink_port``, with the fixed root credentials."""
 
     def __init__(self, store: list[str], sink_port: int, *, roles: str = "api,smtp,worker") -> None:
         self.port = free_port()
         self.store = store
-        self.process = subprocess.Popen(
+        super().__init__(
             [
-                sys.executable,
-                "-m",
-                "openses",
-                "serve",
                 *store,
                 "--roles",
                 roles,
@@ -58,37 +115,13 @@ class ServeProcess:
                 "--delivery-poll",
                 "0.05",
             ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
             env={
-                **os.environ,
                 "OPENSES_ROOT_ACCOUNT_ID": ACCOUNT,
                 "OPENSES_ROOT_ACCESS_KEY_ID": KEY_ID,
                 "OPENSES_ROOT_SECRET_ACCESS_KEY": SECRET,
             },
+            ready="AWS API listening on" if "api" in roles.split(",") else "openses: running",
         )
-        assert self.process.stdout is not None
-        ready = "AWS API listening on" if "api" in roles.split(",") else "openses: running"
-        deadline = time.monotonic() + 60
-        lines: list[str] = []
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if ready in line:
-                return
-        self.kill()
-        pytest.fail("openses serve did not start:\n" + "".join(lines))
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown code runs."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
 
     def ses(self) -> Any:
         return boto3.client(

@@ -12,7 +12,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import pytest
 
 from openses.domain.smtp_password import derive_smtp_password
 from tests.support.openses_server import free_port
+from tests.support.serve_process import ServedProcess
 
 SPEC_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -37,19 +37,17 @@ def openses(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
-class Server:
+class Server(ServedProcess):
+    """``openses serve`` on ``data_dir`` with its API and both SMTP listeners on free ports."""
+
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.smtp_port = free_port()
         self.smtps_port = free_port()
         self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
+        super().__init__(
             [
-                sys.executable,
-                "-m",
-                "openses",
-                "serve",
                 "--data-dir",
                 str(data_dir),
                 "--http",
@@ -59,36 +57,8 @@ class Server:
                 "--smtps",
                 f"127.0.0.1:{self.smtps_port}",
             ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, **(env or {})},
+            env=env,
         )
-        self.lines: list[str] = []
-        assert self.process.stdout is not None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line)
-            if "AWS API listening on" in line:
-                return
-        self.stop()
-        pytest.fail("openses serve did not start:\n" + "".join(self.lines))
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        rest = self.process.stdout.read() if self.process.stdout else ""
-        if self.process.stdout:
-            self.process.stdout.close()
-        return "".join(self.lines) + rest
 
 
 @pytest.fixture
