@@ -29,9 +29,12 @@ _Q_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 def _codec(charset: str) -> codecs.CodecInfo | None:
     """The codec for a MIME charset label (an RFC 2231 ``*language`` suffix is ignored)."""
     try:
-        return codecs.lookup(charset.split("*", 1)[0])
+        codec = codecs.lookup(charset.split("*", 1)[0])
     except LookupError:
         return None
+    # Bytes-to-bytes codecs (hex, base64, zlib, rot13) are no charsets: bytes.decode refuses
+    # them, and CPython marks them so (the same flag bytes.decode reads).
+    return codec if getattr(codec, "_is_text_encoding", True) else None
 
 
 def _word_bytes(encoding: str, text: str) -> bytes | None:
@@ -57,10 +60,12 @@ def decode_words(text: str) -> str:
         charset = pending[0][0]
         codec = _codec(charset)
         data = b"".join(chunk for _, chunk, _ in pending)
-        if codec is None:
-            out.append("".join(raw for _, _, raw in pending))
-        else:
+        try:
+            if codec is None:
+                raise LookupError(charset)
             out.append(data.decode(codec.name, "replace"))
+        except (LookupError, UnicodeError):  # e.g. idna, which takes no "replace": left as is
+            out.append("".join(raw for _, _, raw in pending))
         pending.clear()
 
     for match in _WORD.finditer(text):

@@ -28,6 +28,12 @@ from openses.domain.mail.rfc2047 import needs_encoding
         ("=?UTF-8?B?!!!?=", "=?UTF-8?B?!!!?="),  # undecodable base64 stays as written
         ("=?UTF-8?Q?=FF?=", "\ufffd"),  # invalid bytes are replaced
         ("=?UTF-8*fr?Q?Bonjour?=", "Bonjour"),  # RFC 2231 language tag
+        # Codecs that are no charsets stay as written (they used to raise: a 500 on a send).
+        ("=?hex?Q?41?= <a@example.com>", "=?hex?Q?41?= <a@example.com>"),
+        ("=?base64?Q?x?= =?UTF-8?Q?d?=", "=?base64?Q?x?= d"),
+        ("=?rot13?Q?x?=", "=?rot13?Q?x?="),
+        ("=?zlib?B?eJwrSS0uAQAEXQHB?=", "=?zlib?B?eJwrSS0uAQAEXQHB?="),
+        ("=?idna?Q?x?=", "=?idna?Q?x?="),  # a text codec that cannot replace errors
     ],
 )
 def test_decode_words(text: str, decoded: str) -> None:

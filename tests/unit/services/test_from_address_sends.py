@@ -1,6 +1,10 @@
-"""A send is refused while the From identity's custom MAIL FROM setup is not verified and says
+"""Sends judged by their From address.
+
+A send is refused while the From identity's custom MAIL FROM setup is not verified and says
 ``RejectMessage`` (§6.7): the governing identity is the most specific verified identity that
-covers the From address, of the caller's account, or of the From ARN's owner."""
+covers the From address, of the caller's account, or of the From ARN's owner. A display name
+that cannot be decoded is taken as written.
+"""
 
 from __future__ import annotations
 
@@ -113,3 +117,19 @@ async def test_a_rejecting_mail_from_setup_refuses_the_send(store: SqlStore, cas
             await service.accept(root_call(ACCOUNT), submission)
     else:
         assert (await service.accept(root_call(ACCOUNT), submission)).message_id
+
+
+@pytest.mark.parametrize("charset", ["hex", "base64", "zlib", "rot13", "idna"])
+async def test_a_from_name_in_a_codec_that_is_no_charset_is_sent_as_written(
+    store: SqlStore, charset: str
+) -> None:
+    """Such an encoded-word stays as written (it once raised, answering a send with a 500)."""
+    await _world(store, Case({DOMAIN: None}, False, False))
+    raw = MESSAGE.replace(
+        f"From: {SENDER}".encode(), f"From: =?{charset}?Q?41?= <{SENDER}>".encode()
+    )
+    submission = raw_submission(
+        raw, actions=("ses:SendRawEmail",), api_version="1", size_limit=10 * 1024 * 1024
+    )
+    service = SendingService(store, AccountsService(store))
+    assert (await service.accept(root_call(ACCOUNT), submission)).message_id
