@@ -46,6 +46,7 @@ from openses.services.account_state import AccountStateService
 from openses.services.accounts import AccountsService
 from openses.services.auto_suppression import AccountSuppressionList
 from openses.services.configuration_sets import ConfigurationSetsService
+from openses.services.custom_verification import CustomVerificationService
 from openses.services.delivery import DeliveryWorker
 from openses.services.dkim import DkimService
 from openses.services.feedback import FeedbackService
@@ -206,6 +207,7 @@ async def build(settings: ServeSettings) -> Application:
             ed25519=settings.dkim_ed25519,
             clock=utc_now,
         ),
+        custom_verification=CustomVerificationService(store, identities),
     )
     outbox = OutboxService(store)
     dispatcher = Dispatcher({name: cls(services) for name, cls in HANDLER_CLASSES.items()})
@@ -220,6 +222,7 @@ async def build(settings: ServeSettings) -> Application:
         extra_routes=[
             *admin_routes(
                 identities=identities,
+                custom_verification=services.custom_verification,
                 outbox=outbox,
                 admin_token=settings.admin_token,
                 clock=utc_now,

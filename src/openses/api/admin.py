@@ -1,6 +1,8 @@
 """The ``/_openses`` routes: the verification link, and the captured outbox.
 
-``GET /_openses/verify?token=…`` is public: holding the link is the proof. The outbox routes
+``GET /_openses/verify?token=…`` is public: holding the link is the proof. A link sent by
+SendCustomVerificationEmail answers ``302 Found`` to its template's success or failure URL (as
+they were when it was sent); any other link answers a plain page. The outbox routes
 answer loopback callers, or anyone presenting ``Authorization: Bearer <admin token>``:
 
 - ``GET /_openses/messages`` — JSON records, newest first; filters ``account``, ``region``,
@@ -18,10 +20,11 @@ from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from openses.domain.outbox import CapturedMessage, MessageFilter, MessageKind
+from openses.services.custom_verification import CustomVerificationService
 from openses.services.errors import ServiceError
 from openses.services.identities import IdentitiesService
 from openses.services.outbox import OutboxService
@@ -36,6 +39,7 @@ def admin_routes(
     admin_token: str | None,
     clock: Callable[[], datetime],
     public_url: str,
+    custom_verification: CustomVerificationService | None = None,
 ) -> list[Route]:
     def allowed(request: Request) -> bool:
         if admin_token:
@@ -56,6 +60,10 @@ def admin_routes(
 
     async def verify(request: Request) -> Response:
         token = request.query_params.get("token", "")
+        if custom_verification is not None:
+            redirect = await custom_verification.follow(token, clock())
+            if redirect is not None:
+                return RedirectResponse(redirect.location, status_code=302)
         try:
             identity = await identities.confirm_link(token, clock())
         except ServiceError as error:

@@ -16,11 +16,15 @@ from openses.services.errors import (
     ConfigurationSetAlreadyExists,
     ConfigurationSetNotFound,
     ConfigurationSetSendingPaused,
+    CustomVerificationTemplateAlreadyExists,
+    CustomVerificationTemplateNotFound,
     DeleteConflict,
     EventDestinationAlreadyExists,
     EventDestinationNotFound,
+    FromEmailAddressNotVerified,
     InvalidCloudWatchDestination,
     InvalidConfigurationSet,
+    InvalidCustomVerificationContent,
     InvalidFirehoseDestination,
     InvalidNextToken,
     InvalidParameter,
@@ -33,11 +37,13 @@ from openses.services.errors import (
     MessageTooLarge,
     MissingRenderingAttribute,
     NotFound,
+    ProductionAccessNotGranted,
     RenderingFailed,
     SendingPaused,
     ServiceError,
     TemplateNotFound,
     Throttled,
+    VerificationSenderNotVerified,
 )
 
 Table = Mapping[type[ServiceError], tuple[str, int]]
@@ -70,6 +76,16 @@ TABLES: Final[Mapping[str, Table]] = {
         InvalidFirehoseDestination: ("InvalidFirehoseDestination", 400),
         ConfigurationSetSendingPaused: ("ConfigurationSetSendingPausedException", 400),
         MailFromDomainNotVerified: ("MailFromDomainNotVerifiedException", 400),
+        # custom verification emails (v2 words them by their bases)
+        CustomVerificationTemplateNotFound: ("CustomVerificationEmailTemplateDoesNotExist", 400),
+        CustomVerificationTemplateAlreadyExists: (
+            "CustomVerificationEmailTemplateAlreadyExists",
+            400,
+        ),
+        InvalidCustomVerificationContent: ("CustomVerificationEmailInvalidContent", 400),
+        FromEmailAddressNotVerified: ("FromEmailAddressNotVerified", 400),
+        VerificationSenderNotVerified: ("FromEmailAddressNotVerified", 400),
+        ProductionAccessNotGranted: ("ProductionAccessNotGranted", 400),
     },
     "sesv2": {
         NotFound: ("NotFoundException", 404),

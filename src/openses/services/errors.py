@@ -7,13 +7,17 @@ how SES v1, SESv2, IAM or SMTP word it.
     ServiceError
     ├── NotFound            the named thing does not exist (for this caller)
     │   ├── TemplateNotFound
+    │   ├── CustomVerificationTemplateNotFound
     │   ├── ConfigurationSetNotFound
     │   └── EventDestinationNotFound
     ├── AlreadyExists       a create met an existing name
+    │   ├── CustomVerificationTemplateAlreadyExists
     │   ├── ConfigurationSetAlreadyExists
     │   └── EventDestinationAlreadyExists
     ├── InvalidParameter    a value is wrong in a way the model cannot express
     │   ├── InvalidTemplate     a template's syntax or parts
+    │   ├── InvalidCustomVerificationContent    a custom verification template's content
+    │   ├── FromEmailAddressNotVerified     a custom verification template's sender (management)
     │   ├── InvalidConfigurationSet     a configuration set's name or settings (create)
     │   ├── InvalidEventDestination     an event destination (subclasses: by type)
     │   └── InvalidNextToken    a pagination token the listing did not hand out
@@ -22,7 +26,9 @@ how SES v1, SESv2, IAM or SMTP word it.
     ├── DeleteConflict      the thing still has dependents (IAM users with keys or policies)
     ├── AccessDenied        the caller's policies do not allow the action
     ├── MessageRejected     a send refused for its content or addresses (not verified, sandbox)
-    │   └── MailFromDomainNotVerified   the identity's custom MAIL FROM is not set up (reject)
+    │   ├── MailFromDomainNotVerified   the identity's custom MAIL FROM is not set up (reject)
+    │   ├── VerificationSenderNotVerified   a custom verification email's sender, at send time
+    │   └── ProductionAccessNotGranted      custom verification emails from a sandboxed account
     ├── SendingPaused       sending is disabled for the account (``scope="account"``) or region
     │   └── ConfigurationSetSendingPaused   … for the configuration set the send names
     ├── Throttled           the sending account's rate (``daily=False``) or daily quota is used up
@@ -157,3 +163,32 @@ class InvalidNextToken(InvalidParameter):
 
 class MailFromDomainNotVerified(MessageRejected):
     """A send whose identity's custom MAIL FROM domain is not set up, with ``RejectMessage``."""
+
+
+# ---- custom verification emails
+
+
+class CustomVerificationTemplateNotFound(NotFound):
+    pass
+
+
+class CustomVerificationTemplateAlreadyExists(AlreadyExists):
+    pass
+
+
+class InvalidCustomVerificationContent(InvalidParameter):
+    """v1 ``CustomVerificationEmailInvalidContent``."""
+
+
+class FromEmailAddressNotVerified(InvalidParameter):
+    """A custom verification template names a sender that is not a verified identity of the
+    caller (create, update): v1 ``FromEmailAddressNotVerified``, v2 ``BadRequestException``."""
+
+
+class VerificationSenderNotVerified(MessageRejected):
+    """The template's sender is not (or no longer) verified when the email is to be sent: v1
+    ``FromEmailAddressNotVerified``, v2 ``MessageRejected``."""
+
+
+class ProductionAccessNotGranted(MessageRejected):
+    """Custom verification emails need production access (v1 ``ProductionAccessNotGranted``)."""

@@ -82,18 +82,9 @@ class IdentitiesService:
         self, call: Call, address: str, *, create_only: bool = False
     ) -> Identity:
         """Start (or restart) an address's proof and send the verification message."""
-        name = _email_name(address)
-        token = ids.verification_token()
+        name = email_identity_name(address)
         async with self.store.transaction() as tx:
-            existing = await tx.get_identity(call.account_id, call.region, name)
-            if existing is not None and create_only:
-                raise AlreadyExists(f"Email identity {name} already exists.")
-            if existing is None:
-                await _check_room(tx, call)
-                identity = _pending(call, name, IdentityKind.EMAIL_ADDRESS, token)
-            else:
-                identity = existing.as_of(call.now).restart(call.now, token)
-            await tx.put_identity(identity)
+            identity = await start_email_proof(tx, call, name, create_only=create_only)
             if not identity.verified:
                 verification = self._verification(call, identity)
                 await tx.insert_message(verification)
@@ -199,7 +190,7 @@ class IdentitiesService:
         self, now: datetime, *, account_id: str, region: str, name: str
     ) -> Identity:
         """The operator's explicit override: verified, and recorded as such."""
-        normalized = _email_name(name) if is_address_identity(name) else _domain_name(name)
+        normalized = email_identity_name(name) if is_address_identity(name) else _domain_name(name)
         kind = IdentityKind.EMAIL_ADDRESS if is_address_identity(name) else IdentityKind.DOMAIN
         async with self.store.transaction() as tx:
             if await tx.get_account(account_id) is None:
@@ -336,6 +327,25 @@ async def _existing(tx: Tx, call: Call, normalized: str, given: str) -> Identity
     return identity
 
 
+async def start_email_proof(
+    tx: Tx, call: Call, name: str, *, create_only: bool = False
+) -> Identity:
+    """Start (or restart) the proof of the caller's email identity ``name`` (normalized, see
+    :func:`email_identity_name`) in ``tx``: a new pending identity, a fresh token for one not
+    verified yet; a verified identity stays as it is. The caller sends the message."""
+    existing = await tx.get_identity(call.account_id, call.region, name)
+    if existing is not None and create_only:
+        raise AlreadyExists(f"Email identity {name} already exists.")
+    token = ids.verification_token()
+    if existing is None:
+        await _check_room(tx, call)
+        identity = _pending(call, name, IdentityKind.EMAIL_ADDRESS, token)
+    else:
+        identity = existing.as_of(call.now).restart(call.now, token)
+    await tx.put_identity(identity)
+    return identity
+
+
 async def _check_room(tx: Tx, call: Call) -> None:
     if len(await tx.list_identities(call.account_id, call.region)) >= MAX_IDENTITIES_PER_REGION:
         raise LimitExceeded(
@@ -356,7 +366,8 @@ def _pending(call: Call, name: str, kind: IdentityKind, token: str) -> Identity:
     )
 
 
-def _email_name(address: str) -> str:
+def email_identity_name(address: str) -> str:
+    """``address`` as an email identity's name, or ``InvalidParameterValue``."""
     local, at, domain = address.rpartition("@")
     if not at or not _LOCAL_PART.fullmatch(local) or not _is_domain(domain):
         raise InvalidParameter(f"Invalid email address <{address}>.")

@@ -30,6 +30,7 @@ from openses.domain.quota import Allowance
 from openses.domain.sending import RateBucket
 from openses.domain.templates import EmailTemplate
 from openses.domain.topics.records import Subscription, Topic, TopicDelivery
+from openses.services.custom_verification_port import CustomVerificationTx
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ class DeliveryTx(Protocol):
         """Oldest first."""
 
 
-class Tx(DeliveryTx, Protocol):
+class Tx(DeliveryTx, CustomVerificationTx, Protocol):
     # ------------------------------------------------------------------- accounts
     async def insert_account(self, account: Account) -> None:
         """Raises :class:`Conflict` if the account id exists."""

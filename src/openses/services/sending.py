@@ -40,18 +40,16 @@ from openses.domain.feedback_settings import governing_identity
 from openses.domain.identities import Identity, covering_identities, normalize_identity
 from openses.domain.messages import message_id
 from openses.domain.policy import Context, Policy, PolicyKind, PolicySet, compile_policy
-from openses.domain.quota import DAY, Allowance, QuotaWindow, rolling_day_start
 from openses.domain.sending import (
     V2_MAX_MESSAGE_BYTES,
     Address,
-    RateBucket,
     Submission,
-    daily_quota_left,
     is_simulator,
     not_verified_message,
 )
 from openses.services.accepted import captured_message, own_identity, record_accepted
 from openses.services.accounts import AccountsService
+from openses.services.allowance import charge
 from openses.services.configuration_sets import configuration_set_for_send
 from openses.services.errors import (
     AccessDenied,
@@ -59,7 +57,6 @@ from openses.services.errors import (
     MailFromDomainNotVerified,
     MessageRejected,
     SendingPaused,
-    Throttled,
 )
 from openses.services.feedback_settings import governed_mail_from
 from openses.services.outcomes import EventPublisher
@@ -280,60 +277,20 @@ class SendingService:
         reads: _Reads,
         authorizations: Sequence[Authorization],
     ) -> str:
-        account = reads.account
-        now_ms = int(call.now.timestamp() * 1000)
-        recipients = len(submission.recipients)
-        quota_recipients = sum(1 for r in submission.recipients if not is_simulator(r))
         accepted_id = message_id(call.now, self.new_unique())
         # Built before the write transaction, which waits its turn for the store's connection
         # and holds it (on SQLite) while it runs: work done outside it overlaps other writes.
         message = captured_message(call, submission, accepted_id, authorizations, reads.own)
-        if submission.rendering_error is not None:
-            # Accepted and recorded, but never sent: neither quota nor rate is charged.
-            async with self.store.transaction() as tx:
-                await tx.insert_message(message)
-                await record_accepted(tx, message, self.new_unique, self.publisher)
-            return accepted_id
         async with self.store.transaction() as tx:
-            allowance = await tx.lock_allowance(
-                call.account_id, call.region, RateBucket.full(account.max_send_rate, now_ms)
-            )
-            window = await _rolled(tx, call, allowance.window)
-            if not daily_quota_left(account.max_24_hour_send, window.sent):
-                raise Throttled("Daily message quota exceeded.", daily=True)
-            taken = allowance.bucket.take(account.max_send_rate, now_ms, recipients)
-            if taken is None:
-                raise Throttled("Maximum sending rate exceeded.", daily=False)
-            await tx.save_allowance(
-                call.account_id, call.region, Allowance(taken, window.added(quota_recipients))
-            )
-            await tx.add_send_counts(
-                call.account_id,
-                call.region,
-                call.now,
-                delivery_attempts=recipients,
-                quota_recipients=quota_recipients,
-            )
+            if submission.rendering_error is None:
+                await charge(tx, call, reads.account, submission.recipients)
+            # else accepted and recorded, but never sent: neither quota nor rate is charged.
             await tx.insert_message(message)
             await record_accepted(tx, message, self.new_unique, self.publisher)
         return accepted_id
 
 
 # ------------------------------------------------------------------------ helpers
-
-
-async def _rolled(tx: Tx, call: Call, window: QuotaWindow | None) -> QuotaWindow:
-    """The sending account's quota window moved to the rolling 24 hours before ``call.now``:
-    the ledger minutes that left it subtracted (usually none or one), or, never counted (or
-    the clock went back), the day summed from the ledger once."""
-    start = rolling_day_start(call.now)
-    if window is None or window.start > start:
-        since = await tx.recipients_sent_since(call.account_id, call.region, call.now - DAY)
-        return QuotaWindow(start, since)
-    if window.start == start:
-        return window
-    left = await tx.quota_recipients_between(call.account_id, call.region, window.start, start)
-    return QuotaWindow(start, window.sent - left)
 
 
 async def _mail_from_refusal(

@@ -480,3 +480,38 @@ sns_deliveries = Table(
     Index("sns_deliveries_by_subscription", "subscription_arn"),
     Index("sns_deliveries_by_topic", "topic_arn"),
 )
+
+# ------------------------------------------------- custom verification emails (migration 0011)
+
+custom_verification_templates = Table(
+    "custom_verification_templates",
+    metadata,
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("from_address", String(320), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("success_url", Text, nullable=False),
+    Column("failure_url", Text, nullable=False),
+    Column("tags", Text, nullable=False),  # JSON list of [key, value]
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("account_id", "region", "name"),
+    ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
+)
+
+# Where the link of a custom verification email leads, by its token, as it was sent.
+verification_links = Table(
+    "verification_links",
+    metadata,
+    Column("token", String(128), primary_key=True),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("template_name", String(64), nullable=False),
+    Column("success_url", Text, nullable=False),
+    Column("failure_url", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
+    Index("verification_links_by_age", "created_at"),
+)

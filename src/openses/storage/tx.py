@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from openses.storage.accounts import AccountStatements
 from openses.storage.configuration_sets import ConfigurationSetStatements
+from openses.storage.custom_verification import CustomVerificationStatements
 from openses.storage.delivery import DeliveryStatements
 from openses.storage.dkim import DkimStatements
 from openses.storage.feedback_settings import FeedbackSettingsStatements
@@ -30,5 +31,6 @@ class SqlTx(
     OutboxStatements,
     SendingStatements,
     TemplateStatements,
+    CustomVerificationStatements,
 ):
     """A :class:`~openses.services.ports.Tx` over one connection inside an open transaction."""

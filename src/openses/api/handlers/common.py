@@ -11,6 +11,7 @@ from openses.domain.identities import normalize_identity
 from openses.services.account_state import AccountStateService
 from openses.services.accounts import AccountsService
 from openses.services.configuration_sets import ConfigurationSetsService
+from openses.services.custom_verification import CustomVerificationService
 from openses.services.dkim import DkimService
 from openses.services.errors import InvalidParameter
 from openses.services.feedback_settings import FeedbackSettingsService
@@ -34,6 +35,7 @@ class Services:
     suppression: SuppressionService
     topics: TopicsService
     dkim: DkimService
+    custom_verification: CustomVerificationService
 
 
 def call_of(ctx: RequestContext) -> Call:

@@ -8,6 +8,7 @@ from openses.api.context import RequestContext
 from openses.api.handlers import sends, templated_sends
 from openses.api.handlers.common import Services, page, ses_call
 from openses.api.handlers.configuration_sets import ConfigurationSetsV1
+from openses.api.handlers.custom_verification import CustomVerificationV1
 from openses.api.handlers.dkim import DkimV1Handlers
 from openses.api.handlers.feedback_settings import FeedbackSettingsV1Handlers
 from openses.domain.identities import IdentityKind
@@ -18,7 +19,9 @@ Result = dict[str, Any]
 _KINDS = {"EmailAddress": IdentityKind.EMAIL_ADDRESS, "Domain": IdentityKind.DOMAIN}
 
 
-class SesV1Handlers(ConfigurationSetsV1, FeedbackSettingsV1Handlers, DkimV1Handlers):
+class SesV1Handlers(
+    ConfigurationSetsV1, FeedbackSettingsV1Handlers, DkimV1Handlers, CustomVerificationV1
+):
     def __init__(self, services: Services) -> None:
         self.services = services
 

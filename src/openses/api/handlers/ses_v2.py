@@ -8,6 +8,7 @@ from openses.api.context import RequestContext
 from openses.api.handlers import sends, templated_sends
 from openses.api.handlers.common import Services, page, ses_call
 from openses.api.handlers.configuration_sets import ConfigurationSetsV2
+from openses.api.handlers.custom_verification import CustomVerificationV2
 from openses.api.handlers.dkim import DkimV2Handlers, dkim_attributes, signing_plan
 from openses.api.handlers.feedback_settings import (
     FeedbackSettingsV2Handlers,
@@ -38,7 +39,9 @@ def _status(identity: Identity) -> str:
     }[identity.status.value]
 
 
-class SesV2Handlers(ConfigurationSetsV2, FeedbackSettingsV2Handlers, DkimV2Handlers):
+class SesV2Handlers(
+    ConfigurationSetsV2, FeedbackSettingsV2Handlers, DkimV2Handlers, CustomVerificationV2
+):
     def __init__(self, services: Services) -> None:
         self.services = services
 
