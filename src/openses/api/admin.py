@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from openses.api.inbox import inbox_routes
 from openses.domain.outbox import CapturedMessage, MessageFilter, MessageKind
 from openses.services.custom_verification import CustomVerificationService
 from openses.services.errors import ServiceError
@@ -166,4 +167,11 @@ def admin_routes(
         Route("/_openses/messages", clear, methods=["DELETE"]),
         Route("/_openses/messages/{message_id}/raw", raw, methods=["GET"]),
         Route("/_openses/messages/{message_id}", history, methods=["GET"]),
+        *inbox_routes(
+            outbox=outbox,
+            allowed=allowed,
+            admin_token=admin_token,
+            clock=clock,
+            public_url=public_url,
+        ),
     ]
