@@ -3,7 +3,10 @@
 ``GET /_openses/verify?token=…`` is public: holding the link is the proof. A link sent by
 SendCustomVerificationEmail answers ``302 Found`` to its template's success or failure URL (as
 they were when it was sent); any other link answers a plain page. The outbox routes
-answer loopback callers, or anyone presenting ``Authorization: Bearer <admin token>``:
+answer loopback callers whose ``Host`` names this machine (``localhost``, a loopback address,
+or the public URL's host: a guard against DNS rebinding, by which a web page whose name an
+attacker points at 127.0.0.1 would read the outbox from the operator's own browser), or
+anyone presenting ``Authorization: Bearer <admin token>``:
 
 - ``GET /_openses/messages`` — JSON records, newest first; filters ``account``, ``region``,
   ``identity`` (an identity ARN used), ``sender``, ``recipient``, ``kind``, ``limit``;
@@ -14,7 +17,6 @@ answer loopback callers, or anyone presenting ``Authorization: Bearer <admin tok
 from __future__ import annotations
 
 import hmac
-import ipaddress
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -24,6 +26,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from openses.api.inbox import inbox_routes
+from openses.api.inbox_access import is_loopback, names_this_machine
 from openses.domain.outbox import CapturedMessage, MessageFilter, MessageKind
 from openses.services.custom_verification import CustomVerificationService
 from openses.services.errors import ServiceError
@@ -48,14 +51,16 @@ def admin_routes(
             if hmac.compare_digest(given.encode(), f"Bearer {admin_token}".encode()):
                 return True
         client = request.client.host if request.client else ""
-        try:
-            return ipaddress.ip_address(client).is_loopback
-        except ValueError:
-            return False
+        # A loopback caller whose Host names another site is a browser led here by DNS
+        # rebinding (a page whose name an attacker pointed at 127.0.0.1): not the operator.
+        return is_loopback(client) and names_this_machine(request.headers.get("host"), public_url)
 
     def forbidden() -> Response:
         return JSONResponse(
-            {"error": "/_openses is open to loopback callers or with the admin token"},
+            {
+                "error": "/_openses is open to loopback callers (as localhost, a loopback "
+                "address or the public URL's host) or with the admin token"
+            },
             status_code=403,
         )
 

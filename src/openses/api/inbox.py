@@ -9,8 +9,9 @@
 - ``GET /_openses/inbox/<id>/attachments/<n>`` — an attachment, always as a download;
 - ``POST /_openses/inbox/session`` — sign in with the admin token (or ``action=sign-out``).
 
-Access: ``allowed`` from ``api/admin.py`` (loopback or the bearer token) with a Host check for
-loopback callers, or a session cookie (``api/inbox_access.py``). Nothing here changes the outbox.
+Access: ``allowed`` from ``api/admin.py`` (loopback callers naming this machine in ``Host``, or
+the bearer token), or a session cookie (``api/inbox_access.py``). Nothing here changes the
+outbox.
 """
 
 from __future__ import annotations
@@ -118,18 +119,16 @@ class InboxPages:
 
     def refusal(self, request: Request) -> str | None:
         """Why ``request`` may not read the inbox, or ``None`` when it may."""
-        if self.signed_in(request):
+        if self.signed_in(request) or self.allowed(request):
             return None
-        if not self.allowed(request):
-            return "This request comes from another machine and holds no admin token."
         client = request.client.host if request.client else ""
         host = request.headers.get("host")
-        if access.is_loopback(client) and not access.names_this_machine(host, self.public_url):
+        if access.is_loopback(client):  # refused by allowed's Host check
             return (
                 f"This loopback request names the host {host!r}: open the inbox as localhost, "
                 "a loopback address or the server's public URL (a guard against DNS rebinding)."
             )
-        return None
+        return "This request comes from another machine and holds no admin token."
 
     def refused(self, reason: str) -> Response:
         return html_response(access_page(reason, can_sign_in=bool(self.admin_token)), 403)

@@ -167,6 +167,16 @@ def test_a_loopback_request_naming_another_host_is_refused(world: World) -> None
     assert httpx.get(url, headers={"Host": "localhost"}).status_code == 200
 
 
+def test_the_json_outbox_routes_have_the_same_host_guard(world: World) -> None:
+    url = f"{world.openses.base_url}/_openses/messages"
+    for method in ("GET", "DELETE"):
+        rebound = httpx.request(method, url, headers={"Host": "attacker.example:8025"})
+        assert rebound.status_code == 403, method
+        assert "loopback callers" in rebound.json()["error"]
+    assert httpx.get(url, headers={"Host": "localhost:8025"}).status_code == 200
+    assert httpx.get(url, headers={"Host": "[::1]"}).status_code == 200
+
+
 def run(openses: Running, work: Coroutine[Any, Any, Any]) -> Any:
     return openses.run(work)
 
