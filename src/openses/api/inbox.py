@@ -37,7 +37,12 @@ from openses.api.inbox_pages import (
     list_page,
     not_found_page,
 )
-from openses.domain.mail.parts import attachment_content, header_value, read_parts
+from openses.domain.mail.parts import (
+    attachment_content,
+    header_value,
+    html_with_inline_images,
+    read_parts,
+)
 from openses.domain.outbox import MessageFilter, MessageKind
 from openses.services.outbox import OutboxService
 
@@ -192,7 +197,7 @@ class InboxPages:
         if (reason := self.refusal(request)) is not None:
             return self.refused(reason)
         captured = await self.outbox.get(request.path_params["message_id"])
-        part = None if captured is None else read_parts(captured.raw).html
+        part = None if captured is None else html_with_inline_images(captured.raw)
         if part is None:
             return html_response(not_found_page("This message has no HTML part."), 404)
         return Response(

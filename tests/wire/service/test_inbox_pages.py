@@ -159,6 +159,25 @@ def test_a_raw_send_with_an_encoded_subject_and_an_attachment(world: World) -> N
     assert b"see the attachment" in source.content
 
 
+def test_an_inline_image_shows_in_the_html_part(world: World) -> None:
+    world.allow({"AWS": world.delegate.account_id})
+    message = EmailMessage()
+    message["From"] = f"App <app@{world.domain}>"
+    message["To"] = f"images@{world.domain}"
+    message["Subject"] = "logo"
+    message["X-SES-SOURCE-ARN"] = world.arn()
+    message.set_content("see the logo")
+    message.add_alternative('<p><img src="cid:logo@app" alt="logo"></p>', subtype="html")
+    html_part = message.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
+    html_part.add_related(b"\x89PNG\r\n\x1a\n-pixel", "image", "png", cid="<logo@app>")
+    sent = world.ses(world.delegate).send_raw_email(RawMessage={"Data": message.as_bytes()})
+    part = inbox(world, f"/{sent['MessageId']}/html")
+    assert part.status_code == 200
+    assert 'src="data:image/png;base64,iVBORw0KGgotcGl4ZWw="' in part.text
+    assert "cid:" not in part.text
+
+
 def test_a_loopback_request_naming_another_host_is_refused(world: World) -> None:
     url = f"{world.openses.base_url}/_openses/inbox"
     rebound = httpx.get(url, headers={"Host": "attacker.example"})

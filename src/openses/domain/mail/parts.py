@@ -14,21 +14,31 @@ is one attachment). Text declared in no charset is read as UTF-8 when valid, els
 declared charset Python does not know is read as UTF-8 with replacement characters. A message
 declared multipart whose body could not be split into parts shows its body as text. Every string
 returned is valid Unicode (bytes that are not are replaced), ready to be escaped and encoded.
+
+:func:`html_with_inline_images` is the HTML body as a reader sees it: images the message carries
+as parts and references by ``cid:`` (RFC 2392) are put in as ``data:`` URLs, so the body needs
+nothing from outside itself to show them.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from typing import TypeVar
+from urllib.parse import unquote
 
 from openses.domain.mail.rfc2047 import decode_words
 
 T = TypeVar("T")
 MAX_DEPTH = 50  # multipart nesting beyond this is not descended into (and is reported)
+MAX_INLINE_IMAGE_BYTES = 10 * 1024 * 1024  # images put into one HTML body, in all
+_CID_URL = re.compile(r"cid:([^\s\"'<>()]+)", re.IGNORECASE)
+_IMAGE_TYPE = re.compile(r"image/[a-z0-9.+-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +247,42 @@ def header_value(raw: bytes, name: str) -> str | None:
         if field_name.lower() == name.lower():
             return value
     return None
+
+
+def html_with_inline_images(raw: bytes, limit: int = MAX_INLINE_IMAGE_BYTES) -> str | None:
+    """The HTML body of ``raw`` (None: it has none) with every ``cid:`` URL that names an image
+    part of the message replaced by that image as a ``data:`` URL, up to ``limit`` bytes of
+    images in all (those beyond, and ``cid:`` URLs naming nothing, are left as written).
+    Never raises."""
+    parts, leaves = _reading(raw)
+    if parts.html is None:
+        return None
+    reader = _Reader()
+    images: dict[str, str] = {}
+    used = 0
+    for part in leaves:
+        content_id = reader.attempt("", _content_id, None, part)
+        kind = reader.content_type(part)
+        if content_id is None or content_id in images or not _IMAGE_TYPE.fullmatch(kind):
+            continue
+        data = reader.payload(part)
+        used += len(data)
+        if used > limit:
+            break
+        images[content_id] = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+    if not images:
+        return parts.html
+
+    def inline(match: re.Match[str]) -> str:
+        return images.get(unquote(match.group(1)), match.group(0))
+
+    return _CID_URL.sub(inline, parts.html)
+
+
+def _content_id(part: Message) -> str | None:
+    """A part's Content-ID without its angle brackets (``<logo@x>`` → ``logo@x``)."""
+    value = part.get("Content-ID")
+    if value is None:
+        return None
+    found = str(value).strip().removeprefix("<").removesuffix(">").strip()
+    return found or None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from openses.domain.mail.parts import (
     MessageParts,
     attachment_content,
     header_value,
+    html_with_inline_images,
     read_parts,
 )
 
@@ -240,3 +243,98 @@ def test_charsets_that_are_not_text_encodings_are_read_as_utf8(charset: str) -> 
     assert parts.headers[1][0] == "Subject"
     assert parts.headers[1][1].endswith("tail")
     _assert_displayable(parts)
+
+
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def related(html: str, *parts: tuple[str, str, bytes]) -> bytes:
+    """A multipart/related message: ``html``, then (Content-ID, type, bytes) parts."""
+    lines = [
+        "From: app@example.com",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/related; boundary="rel"',
+        "",
+        "--rel",
+        "Content-Type: text/html; charset=utf-8",
+        "",
+        html,
+    ]
+    for content_id, kind, data in parts:
+        lines += [
+            "--rel",
+            f"Content-Type: {kind}",
+            "Content-Transfer-Encoding: base64",
+            f"Content-ID: {content_id}",
+            "",
+            base64.b64encode(data).decode(),
+        ]
+    return crlf(*lines, "--rel--", "")
+
+
+INLINE_PNG = f"data:image/png;base64,{base64.b64encode(PIXEL).decode()}"
+
+
+@pytest.mark.parametrize(
+    ("html", "parts", "shown"),
+    [
+        pytest.param(
+            '<img src="cid:logo@app">',
+            [("<logo@app>", "image/png", PIXEL)],
+            f'<img src="{INLINE_PNG}">',
+            id="image",
+        ),
+        pytest.param(
+            "<img src='CID:a%20b@app'>",
+            [("<a b@app>", "image/png", PIXEL)],
+            f"<img src='{INLINE_PNG}'>",
+            id="url-encoded-and-upper-case",
+        ),
+        pytest.param(
+            '<img src="cid:missing@app">',
+            [("<logo@app>", "image/png", PIXEL)],
+            '<img src="cid:missing@app">',
+            id="names-nothing",
+        ),
+        pytest.param(
+            '<a href="cid:doc@app">doc</a>',
+            [("<doc@app>", "text/html", b"<script>alert(1)</script>")],
+            '<a href="cid:doc@app">doc</a>',
+            id="not-an-image",
+        ),
+        pytest.param(
+            '<img src="cid:x@app">',
+            [("<x@app>", 'image/png"onerror="alert(1)', PIXEL)],
+            '<img src="cid:x@app">',
+            id="hostile-type-is-no-image-type",
+        ),
+    ],
+)
+def test_cid_images_are_put_in_as_data_urls(
+    html: str, parts: list[tuple[str, str, bytes]], shown: str
+) -> None:
+    assert html_with_inline_images(related(html, *parts)) == shown
+
+
+def test_inline_images_stop_at_the_limit() -> None:
+    raw = related(
+        '<img src="cid:a@x"><img src="cid:b@x">',
+        ("<a@x>", "image/png", PIXEL),
+        ("<b@x>", "image/png", PIXEL),
+    )
+    shown = html_with_inline_images(raw, limit=len(PIXEL))
+    assert shown is not None
+    assert shown.count("data:image/png") == 1
+    assert 'src="cid:b@x"' in shown
+
+
+def test_a_message_without_html_has_no_html_to_show() -> None:
+    assert html_with_inline_images(b"From: a@example.com\r\n\r\ntext\r\n") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_inline_images_never_fail(raw: bytes) -> None:
+    html_with_inline_images(raw)
