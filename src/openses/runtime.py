@@ -58,6 +58,7 @@ from openses.services.outcomes import OutcomeRecorder
 from openses.services.principals import Call, Principal, PrincipalKind
 from openses.services.sending import SendingService
 from openses.services.suppression import SuppressionService
+from openses.services.tags import TagsService
 from openses.services.templates import TemplatesService
 from openses.services.topics import TopicsService
 from openses.smtp import SmtpListeners, SmtpSettings, start_smtp
@@ -208,6 +209,7 @@ async def build(settings: ServeSettings) -> Application:
             clock=utc_now,
         ),
         custom_verification=CustomVerificationService(store, identities),
+        tags=TagsService(store),
     )
     outbox = OutboxService(store)
     dispatcher = Dispatcher({name: cls(services) for name, cls in HANDLER_CLASSES.items()})

@@ -48,7 +48,6 @@ async def test_a_set_round_trips_with_every_field(store: Store) -> None:
         tls_policy=TlsPolicy.REQUIRE,
         max_delivery_seconds=600,
         suppressed_reasons=frozenset({SuppressionReason.BOUNCE}),
-        tags=(("team", "Grüße ✓"), ("path", "a/b:c")),
         event_destinations=(BOUNCES, SENDS),
     )
     plain = ConfigurationSet("plain")

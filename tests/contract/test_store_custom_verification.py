@@ -30,7 +30,6 @@ WELCOME = CustomVerificationTemplate(
     content="<html><body><h1 style='color:red'>Hi — ready?</h1></body></html>",
     success_url="https://brand.example/verified?x=1&y=2",
     failure_url="https://brand.example/failed",
-    tags=(("team", "Grüße ✓"), ("path", "a/b:c")),
 )
 
 
@@ -56,19 +55,19 @@ async def _accounts(store: Store) -> None:
 
 async def test_a_template_round_trips_with_every_field(store: Store) -> None:
     await _accounts(store)
-    untagged = replace(WELCOME, name="plain", tags=())
+    other = replace(WELCOME, name="plain", subject="Plain")
     async with store.transaction() as tx:
         await tx.insert_custom_verification_template(
             ACCOUNT, REGION, StoredCustomVerificationTemplate(WELCOME, at(1.234))
         )
         await tx.insert_custom_verification_template(
-            ACCOUNT, REGION, StoredCustomVerificationTemplate(untagged, T0)
+            ACCOUNT, REGION, StoredCustomVerificationTemplate(other, T0)
         )
     async with store.transaction(read_only=True) as tx:
         found = await tx.get_custom_verification_template(ACCOUNT, REGION, "welcome")
         plain = await tx.get_custom_verification_template(ACCOUNT, REGION, "plain")
     assert found == StoredCustomVerificationTemplate(WELCOME, at(1.234))
-    assert plain == StoredCustomVerificationTemplate(untagged, T0)
+    assert plain == StoredCustomVerificationTemplate(other, T0)
 
 
 async def test_a_large_template_is_kept_whole(store: Store) -> None:

@@ -10,9 +10,8 @@ SES's limits (quotas page): 10,000 configuration sets per account and region, 10
 destinations per set, names of at most 64 ASCII letters, digits, ``_`` and ``-``. Message tags
 (``Tags`` / ``EmailTags`` / ``X-SES-MESSAGE-TAGS: a=b, c=d``): names and values of 1 to 256
 ASCII letters, digits, ``_`` and ``-``; the names ``ses:feedback-id-a`` and
-``ses:feedback-id-b`` are SES's own and allowed. Resource tags of a set (v2 ``Tags``) follow the
-general AWS tagging rules: at most 50, unique keys of 1 to 128 characters, values of at most 256,
-letters, digits, white space and ``_ . : / = + - @``, no ``aws:`` prefix.
+``ses:feedback-id-b`` are SES's own and allowed. A set's resource tags (v2 ``Tags``) are kept
+apart from its settings, like every resource's (:mod:`openses.domain.tags`).
 
 The sentences are SES's where known (``Invalid configuration set name <a.b>: only alphanumeric
 ASCII characters, '_', and '-' are allowed.``, ``Invalid tag name <x>: …``).
@@ -22,7 +21,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,9 +31,6 @@ MAX_CONFIGURATION_SETS = 10_000
 MAX_EVENT_DESTINATIONS = 10
 MAX_NAME_LENGTH = 64
 MAX_TAG_LENGTH = 256
-MAX_RESOURCE_TAGS = 50
-MAX_RESOURCE_TAG_KEY = 128
-MAX_RESOURCE_TAG_VALUE = 256
 #: Message tag names SES sets aside for its fine-grained feedback (``Feedback-ID`` header).
 SES_TAG_NAMES = frozenset({"ses:feedback-id-a", "ses:feedback-id-b"})
 
@@ -45,7 +40,6 @@ _SNS_TOPIC = re.compile(
     r"arn:(?P<partition>aws(?:-[a-z]+)*):sns:(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]+)"
     r":(?P<account>[0-9]{12}):(?P<topic>[A-Za-z0-9_-]{1,256}(?:\.fifo)?)"
 )
-_RESOURCE_TAG_PUNCTUATION = frozenset("_.:/=+-@")
 
 
 class EventType(enum.Enum):
@@ -117,8 +111,7 @@ class ConfigurationSet:
     """A configuration set and its event destinations (sorted by name).
 
     ``suppressed_reasons`` is the set's override of the account's suppression list: ``None``
-    uses the account's, an empty set suppresses nothing. ``tags`` are the set's resource tags
-    (v2), not message tags.
+    uses the account's, an empty set suppresses nothing.
     """
 
     name: str
@@ -128,7 +121,6 @@ class ConfigurationSet:
     tls_policy: TlsPolicy = TlsPolicy.OPTIONAL
     max_delivery_seconds: int | None = None
     suppressed_reasons: frozenset[SuppressionReason] | None = None
-    tags: tuple[tuple[str, str], ...] = ()
     event_destinations: tuple[EventDestination, ...] = ()
 
     def event_destination(self, name: str) -> EventDestination | None:
@@ -282,35 +274,3 @@ def merged_tags(
     """A bulk destination's tags: the defaults, with same-named ones replaced."""
     replaced = {name for name, _ in replacements}
     return (*[t for t in defaults if t[0] not in replaced], *replacements)
-
-
-# ---------------------------------------------------------------------- resource tags
-
-
-def resource_tags_problem(tags: Sequence[tuple[str, str]]) -> str | None:
-    """Why a set's resource tags (v2 ``Tags``) are refused, or None."""
-    if len(tags) > MAX_RESOURCE_TAGS:
-        return f"Too many tags: {len(tags)}; a resource can have at most {MAX_RESOURCE_TAGS}."
-    seen: set[str] = set()
-    for key, value in tags:
-        if not 1 <= len(key) <= MAX_RESOURCE_TAG_KEY:
-            return f"Tag keys must be 1 to {MAX_RESOURCE_TAG_KEY} characters long."
-        if len(value) > MAX_RESOURCE_TAG_VALUE:
-            return f"Tag values must be at most {MAX_RESOURCE_TAG_VALUE} characters long."
-        for text in (key, value):
-            if not all(_resource_tag_character(c) for c in text):
-                return (
-                    f"Invalid tag <{key}>: tags may contain letters, numbers, spaces and "
-                    "_ . : / = + - @ only."
-                )
-        if key.lower().startswith("aws:"):
-            return f"Invalid tag key <{key}>: the aws: prefix is reserved for AWS."
-        if key in seen:
-            return f"Duplicate tag key <{key}>."
-        seen.add(key)
-    return None
-
-
-def _resource_tag_character(character: str) -> bool:
-    category = unicodedata.category(character)
-    return category[0] in ("L", "N", "Z") or character in _RESOURCE_TAG_PUNCTUATION

@@ -9,7 +9,7 @@ publish to Amazon SNS only; other destination types are refused by name
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 from openses.domain.configuration_sets import (
     MAX_CONFIGURATION_SETS,
@@ -20,8 +20,8 @@ from openses.domain.configuration_sets import (
     configuration_set_name_problem,
     destination_problem,
     event_destination_name_problem,
-    resource_tags_problem,
 )
+from openses.domain.tags import ResourceType, Tag, TaggedResource
 from openses.services.errors import (
     ConfigurationSetAlreadyExists,
     ConfigurationSetNotFound,
@@ -38,6 +38,7 @@ from openses.services.errors import (
 )
 from openses.services.ports import Conflict, Store, Tx
 from openses.services.principals import Call
+from openses.services.tags import checked_tags
 
 _DESTINATION_ERRORS: dict[DestinationKind | None, type[InvalidEventDestination]] = {
     DestinationKind.SNS: InvalidSnsDestination,
@@ -52,13 +53,14 @@ class ConfigurationSetsService:
 
     # ------------------------------------------------------------------------- sets
 
-    async def create(self, call: Call, configuration_set: ConfigurationSet) -> None:
+    async def create(
+        self, call: Call, configuration_set: ConfigurationSet, tags: Sequence[Tag] = ()
+    ) -> None:
+        """Create the set with its resource ``tags`` (v2), in one transaction."""
         problem = configuration_set_name_problem(configuration_set.name)
         if problem is not None:
             raise InvalidConfigurationSet(problem)
-        problem = resource_tags_problem(configuration_set.tags)
-        if problem is not None:
-            raise InvalidParameter(problem)
+        checked_tags(tags)
         async with self.store.transaction() as tx:
             if await tx.count_configuration_sets(call.account_id, call.region) >= (
                 MAX_CONFIGURATION_SETS
@@ -74,6 +76,9 @@ class ConfigurationSetsService:
                 raise ConfigurationSetAlreadyExists(
                     f"Configuration set <{configuration_set.name}> already exists."
                 ) from None
+            await tx.put_resource_tags(
+                call.account_id, call.region, _tagged(configuration_set.name), tags
+            )
 
     async def get(self, call: Call, name: str) -> ConfigurationSet:
         checked_name(name)
@@ -89,6 +94,7 @@ class ConfigurationSetsService:
         async with self.store.transaction() as tx:
             if not await tx.delete_configuration_set(call.account_id, call.region, name):
                 raise _missing(name)
+            await tx.delete_resource_tags(call.account_id, call.region, _tagged(name))
 
     async def change(
         self, call: Call, name: str, change: Callable[[ConfigurationSet], ConfigurationSet]
@@ -211,6 +217,10 @@ def _check_destination(
     )
     if problem is not None:
         raise _DESTINATION_ERRORS.get(problem.kind, InvalidEventDestination)(problem.message)
+
+
+def _tagged(name: str) -> TaggedResource:
+    return TaggedResource(ResourceType.CONFIGURATION_SET, name)
 
 
 def _missing(name: str) -> ConfigurationSetNotFound:

@@ -24,7 +24,7 @@ What SES documents and OpenSES enforces (``docs/decisions/0014-custom-verificati
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +40,7 @@ from openses.domain.custom_verification import (
 from openses.domain.identities import Identity, covering_identities
 from openses.domain.messages import message_id
 from openses.domain.outbox import CapturedMessage, MessageKind
+from openses.domain.tags import ResourceType, Tag, TaggedResource
 from openses.services.accepted import record_accepted
 from openses.services.allowance import charge
 from openses.services.configuration_sets import configuration_set_for_send
@@ -68,6 +69,7 @@ from openses.services.identities import (
 )
 from openses.services.ports import Conflict, Store, Tx
 from openses.services.principals import Call
+from openses.services.tags import checked_tags
 
 #: How long a sent link keeps leading to the template's pages (then the plain page answers).
 LINK_MEMORY = timedelta(days=30)
@@ -94,8 +96,12 @@ class CustomVerificationService:
 
     # ------------------------------------------------------------------ templates
 
-    async def create(self, call: Call, template: CustomVerificationTemplate) -> None:
+    async def create(
+        self, call: Call, template: CustomVerificationTemplate, tags: Sequence[Tag] = ()
+    ) -> None:
+        """Create the template with its resource ``tags`` (v2), in one transaction."""
         _check(template)
+        checked_tags(tags)
         async with self.store.transaction() as tx:
             await _verified_sender(tx, call, template.from_address, at_send=False)
             count = await tx.count_custom_verification_templates(call.account_id, call.region)
@@ -111,6 +117,7 @@ class CustomVerificationService:
                 raise CustomVerificationTemplateAlreadyExists(
                     f"Custom verification email template {template.name} already exists."
                 ) from None
+            await tx.put_resource_tags(call.account_id, call.region, _tagged(template.name), tags)
 
     async def update(self, call: Call, name: str, changes: TemplateChanges) -> None:
         async with self.store.transaction() as tx:
@@ -134,6 +141,7 @@ class CustomVerificationService:
             deleted = await tx.delete_custom_verification_template(
                 call.account_id, call.region, name
             )
+            await tx.delete_resource_tags(call.account_id, call.region, _tagged(name))
         if must_exist and not deleted:
             raise _missing(name)
 
@@ -275,6 +283,10 @@ async def _verified_sender(tx: Tx, call: Call, address: str, *, at_send: bool) -
     if at_send:
         raise VerificationSenderNotVerified(message)
     raise FromEmailAddressNotVerified(message)
+
+
+def _tagged(name: str) -> TaggedResource:
+    return TaggedResource(ResourceType.CUSTOM_VERIFICATION_EMAIL_TEMPLATE, name)
 
 
 def _missing(name: str) -> CustomVerificationTemplateNotFound:

@@ -40,6 +40,7 @@ from openses.domain.sending_policy import (
     policy_name_problem,
     validate_sending_policy,
 )
+from openses.domain.tags import ResourceType, Tag, TaggedResource
 from openses.services import ids
 from openses.services.accepted import record_accepted
 from openses.services.errors import (
@@ -51,6 +52,7 @@ from openses.services.errors import (
 )
 from openses.services.ports import Store, Tx
 from openses.services.principals import Call
+from openses.services.tags import checked_tags
 
 _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _LOCAL_PART = re.compile(r"[\x21-\x7e]{1,64}")
@@ -79,12 +81,14 @@ class IdentitiesService:
     # ------------------------------------------------------------------ creating
 
     async def verify_email(
-        self, call: Call, address: str, *, create_only: bool = False
+        self, call: Call, address: str, *, create_only: bool = False, tags: Sequence[Tag] = ()
     ) -> Identity:
-        """Start (or restart) an address's proof and send the verification message."""
+        """Start (or restart) an address's proof, add ``tags``, send the verification message."""
         name = email_identity_name(address)
+        checked_tags(tags)
         async with self.store.transaction() as tx:
             identity = await start_email_proof(tx, call, name, create_only=create_only)
+            await tx.put_resource_tags(call.account_id, call.region, _tagged(name), tags)
             if not identity.verified:
                 verification = self._verification(call, identity)
                 await tx.insert_message(verification)
@@ -92,10 +96,11 @@ class IdentitiesService:
         return identity
 
     async def verify_domain(
-        self, call: Call, domain: str, *, create_only: bool = False
+        self, call: Call, domain: str, *, create_only: bool = False, tags: Sequence[Tag] = ()
     ) -> Identity:
-        """Start a domain's proof; its token is what the TXT record must carry."""
+        """Start a domain's proof (its token goes in a TXT record) and add ``tags`` to it."""
         name = _domain_name(domain)
+        checked_tags(tags)
         async with self.store.transaction() as tx:
             existing = await tx.get_identity(call.account_id, call.region, name)
             if existing is not None and create_only:
@@ -106,6 +111,7 @@ class IdentitiesService:
             else:
                 identity = existing.as_of(call.now).restart(call.now, existing.token)
             await tx.put_identity(identity)
+            await tx.put_resource_tags(call.account_id, call.region, _tagged(name), tags)
         return identity
 
     def _verification(self, call: Call, identity: Identity) -> CapturedMessage:
@@ -242,6 +248,7 @@ class IdentitiesService:
         normalized = own_identity_name(call, name)
         async with self.store.transaction() as tx:
             deleted = await tx.delete_identity(call.account_id, call.region, normalized)
+            await tx.delete_resource_tags(call.account_id, call.region, _tagged(normalized))
         if must_exist and not deleted:
             raise NotFound(f"Email identity {name} does not exist.")
 
@@ -301,6 +308,10 @@ class IdentitiesService:
             if must_exist:
                 await _existing(tx, call, normalized, name)
             await tx.delete_identity_policy(call.account_id, call.region, normalized, policy_name)
+
+
+def _tagged(name: str) -> TaggedResource:
+    return TaggedResource(ResourceType.IDENTITY, name)
 
 
 def own_identity_name(call: Call, name: str) -> str:

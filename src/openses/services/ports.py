@@ -31,6 +31,7 @@ from openses.domain.sending import RateBucket
 from openses.domain.templates import EmailTemplate
 from openses.domain.topics.records import Subscription, Topic, TopicDelivery
 from openses.services.custom_verification_port import CustomVerificationTx
+from openses.services.tags_port import TagsTx
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ class DeliveryTx(Protocol):
         """Oldest first."""
 
 
-class Tx(DeliveryTx, CustomVerificationTx, Protocol):
+class Tx(DeliveryTx, CustomVerificationTx, TagsTx, Protocol):
     # ------------------------------------------------------------------- accounts
     async def insert_account(self, account: Account) -> None:
         """Raises :class:`Conflict` if the account id exists."""

@@ -10,11 +10,12 @@ failure (accepted, recorded, never delivered), as SES documents.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openses.domain.mail import Content, RawMessage, compose_simple
 from openses.domain.mail.addresses import Mailbox
+from openses.domain.tags import ResourceType, Tag, TaggedResource
 from openses.domain.templates import (
     CompiledTemplate,
     EmailTemplate,
@@ -37,6 +38,7 @@ from openses.services.errors import (
 )
 from openses.services.ports import Conflict, Store, StoredTemplate
 from openses.services.principals import Call
+from openses.services.tags import checked_tags
 
 #: Templates per account and region (SES quota).
 MAX_TEMPLATES = 10_000
@@ -58,8 +60,10 @@ class TemplatesService:
 
     # ------------------------------------------------------------------ management
 
-    async def create(self, call: Call, template: EmailTemplate) -> None:
+    async def create(self, call: Call, template: EmailTemplate, tags: Sequence[Tag] = ()) -> None:
+        """Create the template with its resource ``tags`` (v2), in one transaction."""
         self._validated(template)
+        checked_tags(tags)
         async with self.store.transaction() as tx:
             if await tx.count_templates(call.account_id, call.region) >= MAX_TEMPLATES:
                 raise LimitExceeded(f"Maximum number of templates ({MAX_TEMPLATES}) exceeded.")
@@ -69,6 +73,7 @@ class TemplatesService:
                 )
             except Conflict:
                 raise AlreadyExists(f"Template {template.name} already exists.") from None
+            await tx.put_resource_tags(call.account_id, call.region, _tagged(template.name), tags)
 
     async def update(self, call: Call, template: EmailTemplate) -> None:
         self._validated(template)
@@ -90,6 +95,7 @@ class TemplatesService:
     async def delete(self, call: Call, name: str, *, must_exist: bool) -> None:
         async with self.store.transaction() as tx:
             deleted = await tx.delete_template(call.account_id, call.region, name)
+            await tx.delete_resource_tags(call.account_id, call.region, _tagged(name))
         if must_exist and not deleted:
             raise _missing(name)
 
@@ -157,6 +163,10 @@ def preview(rendered: RenderedTemplate, call: Call) -> str:
         html=Content(rendered.html) if rendered.html is not None else None,
     )
     return RawMessage.parse(composed).without(["From", "Message-ID"]).decode("utf-8", "replace")
+
+
+def _tagged(name: str) -> TaggedResource:
+    return TaggedResource(ResourceType.TEMPLATE, name)
 
 
 def _missing(name: str) -> TemplateNotFound:

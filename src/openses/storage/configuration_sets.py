@@ -58,7 +58,6 @@ def _set_values(configuration_set: ConfigurationSet) -> Values:
         "suppressed_reasons": None
         if reasons is None
         else rows.json_text(sorted(reason.value for reason in reasons)),
-        "tags": rows.json_text([list(tag) for tag in configuration_set.tags]),
     }
 
 
@@ -93,7 +92,6 @@ def _configuration_set(row: Row, destinations: list[Row]) -> ConfigurationSet:
         suppressed_reasons=None
         if reasons is None
         else frozenset(SuppressionReason(v) for v in rows.json_string_list(reasons)),
-        tags=rows.json_pairs(row["tags"]),
         event_destinations=tuple(_destination(d) for d in destinations),
     )
 

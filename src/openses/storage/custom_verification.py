@@ -25,7 +25,6 @@ def _template_values(template: CustomVerificationTemplate) -> rows.Values:
         "content": template.content,
         "success_url": template.success_url,
         "failure_url": template.failure_url,
-        "tags": rows.json_text([list(tag) for tag in template.tags]),
     }
 
 
@@ -38,7 +37,6 @@ def _template(row: RowMapping) -> StoredCustomVerificationTemplate:
             content=row["content"],
             success_url=row["success_url"],
             failure_url=row["failure_url"],
-            tags=rows.json_pairs(row["tags"]),
         ),
         rows.from_ms(row["created_at"]),
     )

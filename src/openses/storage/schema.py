@@ -267,7 +267,6 @@ configuration_sets = Table(
     Column("tls_policy", String(16), nullable=False),
     Column("max_delivery_seconds", BigInteger, nullable=True),
     Column("suppressed_reasons", Text, nullable=True),  # JSON list
-    Column("tags", Text, nullable=False),  # JSON list of [key, value]
     PrimaryKeyConstraint("account_id", "region", "name"),
     ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
 )
@@ -494,7 +493,6 @@ custom_verification_templates = Table(
     Column("content", Text, nullable=False),
     Column("success_url", Text, nullable=False),
     Column("failure_url", Text, nullable=False),
-    Column("tags", Text, nullable=False),  # JSON list of [key, value]
     Column("created_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("account_id", "region", "name"),
     ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
@@ -514,4 +512,21 @@ verification_links = Table(
     Column("created_at", BigInteger, nullable=False),
     ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
     Index("verification_links_by_age", "created_at"),
+)
+
+# ------------------------------------------------------------ resource tags (migration 0012)
+# The SES v2 tags of every resource, by account, region, resource type (its ARN's word:
+# ``identity``, ``configuration-set``, …) and name; ``position`` keeps the order keys came in.
+resource_tags = Table(
+    "resource_tags",
+    metadata,
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("resource_type", String(40), nullable=False),
+    Column("resource_name", String(320), nullable=False),
+    Column("tag_key", String(128), nullable=False),
+    Column("tag_value", String(256), nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("account_id", "region", "resource_type", "resource_name", "tag_key"),
+    ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
 )

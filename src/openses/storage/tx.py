@@ -16,6 +16,7 @@ from openses.storage.feedback_settings import FeedbackSettingsStatements
 from openses.storage.identities import IdentityStatements
 from openses.storage.outbox import OutboxStatements
 from openses.storage.sending import SendingStatements
+from openses.storage.tags import TagStatements
 from openses.storage.templates import TemplateStatements
 from openses.storage.topics import TopicStatements
 
@@ -32,5 +33,6 @@ class SqlTx(
     SendingStatements,
     TemplateStatements,
     CustomVerificationStatements,
+    TagStatements,
 ):
     """A :class:`~openses.services.ports.Tx` over one connection inside an open transaction."""

@@ -1,4 +1,4 @@
-"""The pure configuration-set rules: names, event types, destinations, message and resource tags."""
+"""The pure configuration-set rules: names, event types, destinations, message tags."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from openses.domain.configuration_sets import (
     merged_tags,
     message_tag_problem,
     parse_message_tags_header,
-    resource_tags_problem,
     sns_topic_arn_problem,
 )
 
@@ -292,30 +291,6 @@ def test_bulk_replacement_tags_replace_defaults_by_name() -> None:
         ("b", "3"),
         ("c", "4"),
     )
-
-
-@pytest.mark.parametrize(
-    ("tags", "fragment"),
-    [
-        pytest.param([("team", "mail ops"), ("path", "a/b:c=d+e-f@g.h_i")], None, id="ok"),
-        pytest.param([("Équipe", "Ünï")], None, id="unicode-letters"),
-        pytest.param([("k", "")], None, id="empty-value"),
-        pytest.param([(f"k{i}", "v") for i in range(51)], "at most 50", id="too-many"),
-        pytest.param([("k", "a"), ("k", "b")], "Duplicate tag key <k>.", id="duplicate"),
-        pytest.param([("", "v")], "1 to 128 characters", id="empty-key"),
-        pytest.param([("k" * 129, "v")], "1 to 128 characters", id="long-key"),
-        pytest.param([("k", "v" * 257)], "at most 256", id="long-value"),
-        pytest.param([("k", "a|b")], "Invalid tag <k>", id="bad-character"),
-        pytest.param([("AWS:name", "v")], "aws: prefix is reserved", id="aws-prefix"),
-    ],
-)
-def test_resource_tags(tags: list[tuple[str, str]], fragment: str | None) -> None:
-    problem = resource_tags_problem(tags)
-    if fragment is None:
-        assert problem is None
-    else:
-        assert problem is not None
-        assert fragment in problem
 
 
 def test_destinations_for_an_event_are_the_enabled_matching_ones() -> None:

@@ -59,8 +59,6 @@ TEMPLATE = CustomVerificationTemplate(
         ({"failure_url": "https://a.example/x y"}, RefusalKind.PARAMETER, "spaces or control"),
         ({"success_url": "https://a.example/\r\nX: y"}, RefusalKind.PARAMETER, "control"),
         ({"success_url": "https://a.example/" + "x" * 2048}, RefusalKind.PARAMETER, "2048"),
-        ({"tags": (("aws:owner", "x"),)}, RefusalKind.PARAMETER, "reserved"),
-        ({"tags": (("k", "v"), ("k", "w"))}, RefusalKind.PARAMETER, "Duplicate tag key"),
         ({"content": "<a href='x'>click</a>"}, RefusalKind.CONTENT, "<a>"),
         ({"content": "<p>x</p><!-- note -->"}, RefusalKind.CONTENT, "comments"),
         ({"content": "<p onclick='x()'>x</p>"}, RefusalKind.CONTENT, "onclick"),
@@ -87,11 +85,10 @@ def test_templates_breaking_a_rule_are_refused(
         {"content": "plain words, no markup at all"},
         {"content": "x" * (CONTENT_LIMIT_BYTES - 1)},
         {"from_address": "verify+tag@sub.brand.example"},
-        {"tags": (("team", "growth"), ("cost-center", "42"))},
         {"success_url": "HTTPS://brand.example:8443/a/b?c=d#e"},
     ],
     ids=["example", "empty-parts", "unicode-subject", "text", "just-under-10MB", "plus-label",
-         "tags", "port-and-fragment"],
+         "port-and-fragment"],
 )  # fmt: skip
 def test_acceptable_templates_pass(changes: dict[str, Any]) -> None:
     assert template_refusal(replace(TEMPLATE, **changes)) is None
@@ -152,8 +149,7 @@ def test_the_allow_list_is_the_documented_table() -> None:
 def test_an_update_replaces_what_it_gives(
     changes: TemplateChanges, expected: CustomVerificationTemplate
 ) -> None:
-    tagged = replace(TEMPLATE, tags=(("k", "v"),))
-    assert changes.applied_to(tagged) == replace(expected, tags=(("k", "v"),))
+    assert changes.applied_to(TEMPLATE) == expected
 
 
 # ------------------------------------------------------------------------- the email

@@ -19,6 +19,7 @@ from openses.services.identities import IdentitiesService
 from openses.services.principals import Call
 from openses.services.sending import SendingService
 from openses.services.suppression import SuppressionService
+from openses.services.tags import TagsService
 from openses.services.templates import TemplatesService
 from openses.services.topics import TopicsService
 
@@ -36,6 +37,7 @@ class Services:
     topics: TopicsService
     dkim: DkimService
     custom_verification: CustomVerificationService
+    tags: TagsService
 
 
 def call_of(ctx: RequestContext) -> Call:

@@ -21,6 +21,7 @@ from typing import Any
 
 from openses.api.context import RequestContext
 from openses.api.handlers.common import Services, authorized, page
+from openses.api.handlers.tags import given_tags, listed_tags, may_tag_new
 from openses.domain.configuration_sets import (
     ConfigurationSet,
     DestinationKind,
@@ -30,6 +31,7 @@ from openses.domain.configuration_sets import (
     configuration_set_arn,
 )
 from openses.domain.feedback_settings import SuppressionReason
+from openses.domain.tags import ResourceType, TaggedResource
 from openses.services.errors import InvalidParameter
 from openses.services.principals import Call
 
@@ -231,10 +233,11 @@ class ConfigurationSetsV2(_BothApis):
             tls_policy=TlsPolicy(delivery.get("TlsPolicy") or TlsPolicy.OPTIONAL.value),
             max_delivery_seconds=delivery.get("MaxDeliverySeconds"),
             suppressed_reasons=None if suppression is None else _reasons(suppression),
-            tags=tuple((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ()),
         )
         call = await _call(self.services, ctx, name)
-        await self.services.configuration_sets.create(call, configuration_set)
+        tags = given_tags(params)
+        await may_tag_new(self.services, ctx, _tagged(name), tags)
+        await self.services.configuration_sets.create(call, configuration_set, tags)
         return {}
 
     async def get_configuration_set(self, ctx: RequestContext, params: Params) -> Result:
@@ -252,7 +255,7 @@ class ConfigurationSetsV2(_BothApis):
             "DeliveryOptions": delivery,
             "ReputationOptions": reputation,
             "SendingOptions": {"SendingEnabled": found.sending_enabled},
-            "Tags": [{"Key": key, "Value": value} for key, value in found.tags],
+            "Tags": await listed_tags(self.services, call, _tagged(name)),
         }
         if found.suppressed_reasons is not None:
             result["SuppressionOptions"] = {
@@ -362,3 +365,7 @@ def _v2_destination(destination: EventDestination) -> Result:
     if destination.sns_topic_arn is not None:
         shown["SnsDestination"] = {"TopicArn": destination.sns_topic_arn}
     return shown
+
+
+def _tagged(name: str) -> TaggedResource:
+    return TaggedResource(ResourceType.CONFIGURATION_SET, name)

@@ -7,8 +7,8 @@ page by name: v1 ``MaxResults`` is 1 to 50 by its model (outside that range the 
 refused with ``ValidationError`` before it gets here), v2 ``PageSize`` must be 1 to 50 too
 (``BadRequestException``); both default to 50, the page size SES documents. v1
 UpdateCustomVerificationEmailTemplate may give any subset of the attributes (those given
-replace the template's); v2 gives them all. v2 ``Tags`` are stored and returned by
-GetCustomVerificationEmailTemplate (v2), never dropped.
+replace the template's); v2 gives them all. v2 ``Tags`` are the template's resource tags
+(:mod:`openses.api.handlers.tags`), returned by GetCustomVerificationEmailTemplate (v2).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from openses.api.context import RequestContext
-from openses.api.handlers.common import Services, page, ses_call
+from openses.api.handlers.common import Services, call_of, page, ses_call
+from openses.api.handlers.tags import given_tags, listed_tags, may_tag_new
 from openses.domain.custom_verification import CustomVerificationTemplate, TemplateChanges
+from openses.domain.tags import ResourceType, TaggedResource
 from openses.services.custom_verification_port import StoredCustomVerificationTemplate
 from openses.services.errors import InvalidParameter
 
@@ -34,9 +36,13 @@ _ATTRIBUTES = (
 )
 
 
-def _template(params: Params, tags: tuple[tuple[str, str], ...] = ()) -> CustomVerificationTemplate:
+def _template(params: Params) -> CustomVerificationTemplate:
     given = {field: params[member] for member, field in _ATTRIBUTES}
-    return CustomVerificationTemplate(name=params["TemplateName"], tags=tags, **given)
+    return CustomVerificationTemplate(name=params["TemplateName"], **given)
+
+
+def _tagged(name: str) -> TaggedResource:
+    return TaggedResource(ResourceType.CUSTOM_VERIFICATION_EMAIL_TEMPLATE, name)
 
 
 def _changes(params: Params) -> TemplateChanges:
@@ -124,8 +130,9 @@ class CustomVerificationV2(_BothApis):
         self, ctx: RequestContext, params: Params
     ) -> Result:
         call = await ses_call(self.services, ctx)
-        tags = tuple((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ())
-        await self.services.custom_verification.create(call, _template(params, tags))
+        tags = given_tags(params)
+        await may_tag_new(self.services, ctx, _tagged(params["TemplateName"]), tags)
+        await self.services.custom_verification.create(call, _template(params), tags)
         return {}
 
     async def update_custom_verification_email_template(
@@ -141,11 +148,11 @@ class CustomVerificationV2(_BothApis):
         self, ctx: RequestContext, params: Params
     ) -> Result:
         stored = await self._get(ctx, params["TemplateName"])
-        template = stored.template
+        call = call_of(ctx)
         return {
             **_summary(stored),
-            "TemplateContent": template.content,
-            "Tags": [{"Key": key, "Value": value} for key, value in template.tags],
+            "TemplateContent": stored.template.content,
+            "Tags": await listed_tags(self.services, call, _tagged(stored.template.name)),
         }
 
     async def list_custom_verification_email_templates(

@@ -15,18 +15,21 @@ from openses.api.handlers.feedback_settings import (
     identity_feedback_fields,
     suppression_fields,
 )
+from openses.api.handlers.tags import TagsV2, given_tags, listed_tags, may_tag_new
 from openses.domain.identities import (
     Identity,
     IdentityKind,
     is_address_identity,
+    normalize_identity,
 )
+from openses.domain.tags import ResourceType, TaggedResource
 from openses.domain.templates import EmailTemplate
 from openses.services.errors import InvalidParameter
 
 Params = dict[str, Any]
 Result = dict[str, Any]
 _TYPES = {IdentityKind.EMAIL_ADDRESS: "EMAIL_ADDRESS", IdentityKind.DOMAIN: "DOMAIN"}
-_NOT_YET = ("Tags", "ConfigurationSetName")
+_NOT_YET = ("ConfigurationSetName",)
 
 
 def _status(identity: Identity) -> str:
@@ -40,7 +43,7 @@ def _status(identity: Identity) -> str:
 
 
 class SesV2Handlers(
-    ConfigurationSetsV2, FeedbackSettingsV2Handlers, DkimV2Handlers, CustomVerificationV2
+    ConfigurationSetsV2, FeedbackSettingsV2Handlers, DkimV2Handlers, CustomVerificationV2, TagsV2
 ):
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -55,13 +58,15 @@ class SesV2Handlers(
                 f"{', '.join(unsupported)} on CreateEmailIdentity is not supported by OpenSES yet."
             )
         call = await ses_call(self.services, ctx, name)
+        tags = given_tags(params)
+        await may_tag_new(self.services, ctx, _identity(name), tags)
         identities, dkim = self.services.identities, self.services.dkim
         plan = signing_plan(params.get("DkimSigningAttributes"))
         await dkim.check_plan(call, name, plan)
         if is_address_identity(name):
-            identity = await identities.verify_email(call, name, create_only=True)
+            identity = await identities.verify_email(call, name, create_only=True, tags=tags)
         else:
-            identity = await identities.verify_domain(call, name, create_only=True)
+            identity = await identities.verify_domain(call, name, create_only=True, tags=tags)
         await dkim.set_up_new(call, identity, plan)
         view = await dkim.view(call, identity.name, check=False)
         return {
@@ -80,7 +85,7 @@ class SesV2Handlers(
             **await identity_feedback_fields(self.services, call, params["EmailIdentity"]),
             "VerifiedForSendingStatus": identity.verified,
             "Policies": {p.name: p.document for p in policies},
-            "Tags": [],
+            "Tags": await listed_tags(self.services, call, _identity(identity.name)),
             "VerificationStatus": _status(identity),
         }
         if identity.kind is IdentityKind.DOMAIN and identity.verified_at is not None:
@@ -180,7 +185,9 @@ class SesV2Handlers(
 
     async def create_email_template(self, ctx: RequestContext, params: Params) -> Result:
         call = await ses_call(self.services, ctx)
-        await self.services.templates.create(call, _template(params))
+        tags = given_tags(params)
+        await may_tag_new(self.services, ctx, _email_template(params["TemplateName"]), tags)
+        await self.services.templates.create(call, _template(params), tags)
         return {}
 
     async def update_email_template(self, ctx: RequestContext, params: Params) -> Result:
@@ -195,6 +202,7 @@ class SesV2Handlers(
         return {
             "TemplateName": template.name,
             "TemplateContent": {k: v for k, v in content.items() if v is not None},
+            "Tags": await listed_tags(self.services, call, _email_template(template.name)),
         }
 
     async def list_email_templates(self, ctx: RequestContext, params: Params) -> Result:
@@ -215,6 +223,14 @@ class SesV2Handlers(
             call, params["TemplateName"], params["TemplateData"]
         )
         return {"RenderedTemplate": rendered}
+
+
+def _identity(name: str) -> TaggedResource:
+    return TaggedResource(ResourceType.IDENTITY, normalize_identity(name))
+
+
+def _email_template(name: str) -> TaggedResource:
+    return TaggedResource(ResourceType.TEMPLATE, name)
 
 
 def _template(params: Params) -> EmailTemplate:

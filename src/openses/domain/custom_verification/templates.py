@@ -14,8 +14,8 @@ Where SES is silent OpenSES decides (``docs/decisions/0014-custom-verification-e
 names follow the email templates' rule (the v1 models share the ``TemplateName`` shape: 1 to 64
 letters, digits, ``_`` and ``-``); the subject is one header line (no line breaks); the
 redirection URLs are absolute ``http``/``https`` URLs of at most 2048 characters without
-spaces or control characters, because they become a ``Location`` header; v2 ``Tags`` follow
-the resource tag rules of configuration sets.
+spaces or control characters, because they become a ``Location`` header. v2 ``Tags`` are
+resource tags, kept apart from the template (:mod:`openses.domain.tags`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
-from openses.domain.configuration_sets import resource_tags_problem
 from openses.domain.custom_verification.html_rules import html_problem
 from openses.domain.mail.addresses import InvalidAddress, parse_mailbox
 from openses.domain.templates import template_name_problem
@@ -37,8 +36,6 @@ CONTENT_LIMIT_BYTES: Final = 10 * 1024 * 1024
 URL_MAX_LENGTH: Final = 2048
 ADDRESS_MAX_LENGTH: Final = 320
 
-Tags = tuple[tuple[str, str], ...]
-
 
 @dataclass(frozen=True, slots=True)
 class CustomVerificationTemplate:
@@ -48,7 +45,6 @@ class CustomVerificationTemplate:
     content: str  # HTML (or text) the verification link and a notice are added to
     success_url: str
     failure_url: str
-    tags: Tags = ()  # v2 resource tags (key, value), in the order given
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +66,6 @@ class TemplateChanges:
             content=_kept(self.content, template.content),
             success_url=_kept(self.success_url, template.success_url),
             failure_url=_kept(self.failure_url, template.failure_url),
-            tags=template.tags,
         )
 
 
@@ -98,7 +93,6 @@ def template_refusal(template: CustomVerificationTemplate) -> Refusal | None:
         or subject_problem(template.subject)
         or url_problem("SuccessRedirectionURL", template.success_url)
         or url_problem("FailureRedirectionURL", template.failure_url)
-        or resource_tags_problem(template.tags)
     )
     if problem is not None:
         return Refusal(RefusalKind.PARAMETER, problem)
