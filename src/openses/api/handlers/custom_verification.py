@@ -76,6 +76,15 @@ class _BothApis:
         call = await ses_call(self.services, ctx)
         return await self.services.custom_verification.get(call, name)
 
+    async def update_custom_verification_email_template(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        call = await ses_call(self.services, ctx)
+        await self.services.custom_verification.update(
+            call, params["TemplateName"], _changes(params)
+        )
+        return {}
+
     async def send_custom_verification_email(self, ctx: RequestContext, params: Params) -> Result:
         call = await ses_call(self.services, ctx, params["EmailAddress"])
         message_id = await self.services.custom_verification.send(
@@ -93,15 +102,6 @@ class CustomVerificationV1(_BothApis):
     ) -> Result:
         call = await ses_call(self.services, ctx)
         await self.services.custom_verification.create(call, _template(params))
-        return {}
-
-    async def update_custom_verification_email_template(
-        self, ctx: RequestContext, params: Params
-    ) -> Result:
-        call = await ses_call(self.services, ctx)
-        await self.services.custom_verification.update(
-            call, params["TemplateName"], _changes(params)
-        )
         return {}
 
     async def get_custom_verification_email_template(
@@ -133,15 +133,6 @@ class CustomVerificationV2(_BothApis):
         tags = given_tags(params)
         await may_tag_new(self.services, ctx, _tagged(params["TemplateName"]), tags)
         await self.services.custom_verification.create(call, _template(params), tags)
-        return {}
-
-    async def update_custom_verification_email_template(
-        self, ctx: RequestContext, params: Params
-    ) -> Result:
-        call = await ses_call(self.services, ctx)
-        await self.services.custom_verification.update(
-            call, params["TemplateName"], _changes(params)
-        )
         return {}
 
     async def get_custom_verification_email_template(
