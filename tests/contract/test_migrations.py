@@ -19,7 +19,7 @@ from tests.contract.records import account
 
 Schema = dict[str, dict[str, Any]]
 #: The newest migration: every store is migrated to it.
-HEAD = "0012"
+HEAD = "0013"
 
 
 def _describe(connection: Connection) -> Schema:

@@ -98,6 +98,9 @@ class Identity:
     verification_started_at: datetime
     verified_at: datetime | None = None
     verified_by: VerifiedBy | None = None
+    # The configuration set the account's own sends from this identity use when they name none
+    # (SESv2 PutEmailIdentityConfigurationSetAttributes; never a delegate's send, decision A20).
+    default_configuration_set: str | None = None
 
     @property
     def verified(self) -> bool:

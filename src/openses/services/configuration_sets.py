@@ -2,7 +2,9 @@
 
 A set is always the caller's own: a delegate names its own set on a delegated send (spec §3
 feedback channel 1, A20), so the send path looks the name up in the *sending* account
-(:func:`configuration_set_for_send`) and never in the identity owner's. Event destinations
+(:func:`configuration_set_for_send`) and never in the identity owner's. An identity's default
+set (:meth:`ConfigurationSetsService.set_identity_default`) is used by the account's own sends
+from it that name no set, never by a delegate's. Event destinations
 publish to Amazon SNS only; other destination types are refused by name
 (:func:`~openses.domain.configuration_sets.destination_problem`).
 """
@@ -10,6 +12,7 @@ publish to Amazon SNS only; other destination types are refused by name
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 
 from openses.domain.configuration_sets import (
     MAX_CONFIGURATION_SETS,
@@ -35,7 +38,9 @@ from openses.services.errors import (
     InvalidParameter,
     InvalidSnsDestination,
     LimitExceeded,
+    NotFound,
 )
+from openses.services.identities import own_identity_name
 from openses.services.ports import Conflict, Store, Tx
 from openses.services.principals import Call
 from openses.services.tags import checked_tags
@@ -89,12 +94,27 @@ class ConfigurationSetsService:
         async with self.store.transaction(read_only=True) as tx:
             return await tx.list_configuration_set_names(call.account_id, call.region)
 
+    async def set_identity_default(
+        self, call: Call, identity_name: str, set_name: str | None
+    ) -> None:
+        """Make ``set_name`` (None: no set) the default set of the caller's identity: the set
+        the account's own sends from it use when they name none (never a delegate's: A20)."""
+        normalized = own_identity_name(call, identity_name)
+        async with self.store.transaction() as tx:
+            identity = await tx.get_identity(call.account_id, call.region, normalized)
+            if identity is None:
+                raise NotFound(f"Email identity {identity_name} does not exist.")
+            if set_name is not None:
+                await existing_configuration_set(tx, call, set_name)
+            await tx.put_identity(replace(identity, default_configuration_set=set_name))
+
     async def delete(self, call: Call, name: str) -> None:
         checked_name(name)
         async with self.store.transaction() as tx:
             if not await tx.delete_configuration_set(call.account_id, call.region, name):
                 raise _missing(name)
             await tx.delete_resource_tags(call.account_id, call.region, _tagged(name))
+            await tx.clear_default_configuration_set(call.account_id, call.region, name)
 
     async def change(
         self, call: Call, name: str, change: Callable[[ConfigurationSet], ConfigurationSet]
@@ -196,6 +216,12 @@ def checked_name(name: str) -> str:
     if problem is not None:
         raise InvalidParameter(problem)
     return name
+
+
+async def existing_configuration_set(tx: Tx, call: Call, name: str) -> ConfigurationSet:
+    """The caller's set ``name``: ``InvalidParameterValue`` for a malformed name,
+    ``ConfigurationSetDoesNotExist`` / ``NotFoundException`` when there is none."""
+    return await _existing(tx, call, checked_name(name))
 
 
 async def _existing(tx: Tx, call: Call, name: str) -> ConfigurationSet:

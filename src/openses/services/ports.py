@@ -137,6 +137,11 @@ class Tx(DeliveryTx, CustomVerificationTx, TagsTx, Protocol):
     async def delete_identity(self, account_id: str, region: str, name: str) -> bool:
         """Also deletes the identity's policies."""
 
+    async def clear_default_configuration_set(
+        self, account_id: str, region: str, configuration_set: str
+    ) -> None:
+        """No identity of the account and region keeps ``configuration_set`` as its default."""
+
     async def find_identity_by_token(self, token: str) -> Identity | None: ...
     async def pending_domains(self, limit: int) -> list[Identity]:
         """Pending domain identities of every account and region, oldest check first."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openses.domain.accounts import Account
 from openses.domain.authorization import (
@@ -83,6 +83,7 @@ class _Reads:
     owners: dict[str, Account | None]  # owner accounts of the ARNs used
     owned: dict[tuple[str, str], dict[str, OwnerIdentity]]  # (account, region) -> identities
     mail_from_refusal: MailFromDomainNotVerified | None  # the From identity's MAIL FROM says so
+    default_configuration_set: str | None  # the From identity's, for a send that names none
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,8 @@ class SendingService:
 
     async def accept(self, call: Call, submission: Submission) -> Accepted:
         reads = await self._read(call, submission)
+        if reads.default_configuration_set is not None:
+            submission = replace(submission, configuration_set=reads.default_configuration_set)
         _check_not_paused(reads)
         resolved = self._resolve(call, submission, reads)
         authorizations = resolved.authorizations
@@ -158,13 +161,16 @@ class SendingService:
                     access_denied_message(call.principal.arn, submission.action, "*")
                 )
             region_enabled = await tx.get_region_sending(call.account_id, call.region)
-            # The set named on the send is the sending account's own (A20); refused if missing
-            # or paused.
-            await configuration_set_for_send(tx, call, submission.configuration_set)
             own = {
                 i.name: i.as_of(call.now)
                 for i in await tx.get_identities(call.account_id, call.region, sorted(own_names))
             }
+            # The set named on the send is the sending account's own (A20), else the From
+            # identity's default for the account's own sends; refused if missing or paused.
+            default_set = None
+            if submission.configuration_set is None and submission.from_.arn is None:
+                default_set = _default_set(own, covering[submission.from_.address.address])
+            await configuration_set_for_send(tx, call, submission.configuration_set or default_set)
             owners: dict[str, Account | None] = {}
             owned: dict[tuple[str, str], dict[str, OwnerIdentity]] = {}
             for (owner, region), names in wanted.items():
@@ -172,7 +178,9 @@ class SendingService:
                     owners[owner] = await tx.get_account(owner)
                 owned[(owner, region)] = await self._owner_identities(tx, owner, region, names)
             refusal = await _mail_from_refusal(tx, call, submission, own, owned)
-        return _Reads(account, region_enabled is not False, own, owners, owned, refusal)
+        return _Reads(
+            account, region_enabled is not False, own, owners, owned, refusal, default_set
+        )
 
     async def _owner_identities(
         self, tx: Tx, owner: str, region: str, names: set[str]
@@ -291,6 +299,16 @@ class SendingService:
 
 
 # ------------------------------------------------------------------------ helpers
+
+
+def _default_set(own: dict[str, Identity], covering: list[str]) -> str | None:
+    """The default configuration set of the most specific verified identity of the caller's
+    that covers the From address and has one (an address's over its domain's)."""
+    for name in covering:
+        identity = own.get(name)
+        if identity is not None and identity.verified and identity.default_configuration_set:
+            return identity.default_configuration_set
+    return None
 
 
 async def _mail_from_refusal(

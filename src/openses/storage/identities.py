@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, bindparam, select, update
 
 from openses.domain.identities import Identity, IdentityKind, IdentityPolicy, VerificationStatus
 from openses.storage import rows
@@ -132,6 +132,19 @@ class IdentityStatements(Statements):
                 identities.c.region == region,
                 identities.c.name == name,
             )
+        )
+
+    async def clear_default_configuration_set(
+        self, account_id: str, region: str, configuration_set: str
+    ) -> None:
+        await self._conn.execute(
+            update(identities)
+            .where(
+                identities.c.account_id == account_id,
+                identities.c.region == region,
+                identities.c.default_configuration_set == configuration_set,
+            )
+            .values(default_configuration_set=None)
         )
 
     async def find_identity_by_token(self, token: str) -> Identity | None:

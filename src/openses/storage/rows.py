@@ -225,6 +225,7 @@ def identity_values(identity: Identity) -> Values:
             "verification_started_at": to_ms(identity.verification_started_at),
             "verified_at": optional_ms(identity.verified_at),
             "verified_by": None if identity.verified_by is None else identity.verified_by.value,
+            "default_configuration_set": identity.default_configuration_set,
         }
     )
 
@@ -242,6 +243,7 @@ def identity_record(row: Row) -> Identity:
         verification_started_at=from_ms(row["verification_started_at"]),
         verified_at=optional_time(row["verified_at"]),
         verified_by=None if verified_by is None else VerifiedBy(verified_by),
+        default_configuration_set=row["default_configuration_set"],
     )
 
 

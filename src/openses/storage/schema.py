@@ -99,6 +99,7 @@ identities = Table(
     Column("verification_started_at", BigInteger, nullable=False),
     Column("verified_at", BigInteger, nullable=True),
     Column("verified_by", String(16), nullable=True),
+    Column("default_configuration_set", String(64), nullable=True),
     PrimaryKeyConstraint("account_id", "region", "name"),
     ForeignKeyConstraint(["account_id"], ["accounts.account_id"], ondelete="CASCADE"),
     Index("identities_by_token", "token"),

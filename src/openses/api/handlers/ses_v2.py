@@ -24,12 +24,10 @@ from openses.domain.identities import (
 )
 from openses.domain.tags import ResourceType, TaggedResource
 from openses.domain.templates import EmailTemplate
-from openses.services.errors import InvalidParameter
 
 Params = dict[str, Any]
 Result = dict[str, Any]
 _TYPES = {IdentityKind.EMAIL_ADDRESS: "EMAIL_ADDRESS", IdentityKind.DOMAIN: "DOMAIN"}
-_NOT_YET = ("ConfigurationSetName",)
 
 
 def _status(identity: Identity) -> str:
@@ -52,21 +50,23 @@ class SesV2Handlers(
 
     async def create_email_identity(self, ctx: RequestContext, params: Params) -> Result:
         name = params["EmailIdentity"]
-        unsupported = [member for member in _NOT_YET if params.get(member)]
-        if unsupported:
-            raise InvalidParameter(
-                f"{', '.join(unsupported)} on CreateEmailIdentity is not supported by OpenSES yet."
-            )
         call = await ses_call(self.services, ctx, name)
         tags = given_tags(params)
         await may_tag_new(self.services, ctx, _identity(name), tags)
         identities, dkim = self.services.identities, self.services.dkim
+        default_set = params.get("ConfigurationSetName")
+        if default_set is not None:  # refused before anything is made if it does not exist
+            await self.services.configuration_sets.get(call, default_set)
         plan = signing_plan(params.get("DkimSigningAttributes"))
         await dkim.check_plan(call, name, plan)
         if is_address_identity(name):
             identity = await identities.verify_email(call, name, create_only=True, tags=tags)
         else:
             identity = await identities.verify_domain(call, name, create_only=True, tags=tags)
+        if default_set is not None:
+            await self.services.configuration_sets.set_identity_default(
+                call, identity.name, default_set
+            )
         await dkim.set_up_new(call, identity, plan)
         view = await dkim.view(call, identity.name, check=False)
         return {
@@ -88,6 +88,8 @@ class SesV2Handlers(
             "Tags": await listed_tags(self.services, call, _identity(identity.name)),
             "VerificationStatus": _status(identity),
         }
+        if identity.default_configuration_set is not None:
+            result["ConfigurationSetName"] = identity.default_configuration_set
         if identity.kind is IdentityKind.DOMAIN and identity.verified_at is not None:
             result["VerificationInfo"] = {"LastSuccessTimestamp": identity.verified_at}
         return result
@@ -113,6 +115,15 @@ class SesV2Handlers(
         return {}
 
     # -------------------------------------------------------------------- policies
+
+    async def put_email_identity_configuration_set_attributes(
+        self, ctx: RequestContext, params: Params
+    ) -> Result:
+        call = await ses_call(self.services, ctx, params["EmailIdentity"])
+        await self.services.configuration_sets.set_identity_default(
+            call, params["EmailIdentity"], params.get("ConfigurationSetName")
+        )
+        return {}
 
     async def create_email_identity_policy(self, ctx: RequestContext, params: Params) -> Result:
         return await self._put_policy(ctx, params, "create")
