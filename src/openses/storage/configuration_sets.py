@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 
 from openses.domain.configuration_sets import (
     ConfigurationSet,
@@ -149,15 +149,11 @@ class ConfigurationSetStatements(Statements):
         return [name for (name,) in result.all()]
 
     async def count_configuration_sets(self, account_id: str, region: str) -> int:
-        result = await self._conn.execute(
-            select(func.count())
-            .select_from(configuration_sets)
-            .where(
-                configuration_sets.c.account_id == account_id,
-                configuration_sets.c.region == region,
-            )
+        return await self._count(
+            configuration_sets,
+            configuration_sets.c.account_id == account_id,
+            configuration_sets.c.region == region,
         )
-        return int(result.scalar_one())
 
     async def update_configuration_set(
         self, account_id: str, region: str, configuration_set: ConfigurationSet

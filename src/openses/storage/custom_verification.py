@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy import RowMapping, select, update
 
 from openses.domain.custom_verification import CustomVerificationTemplate
 from openses.services.custom_verification_port import (
@@ -98,12 +98,9 @@ class CustomVerificationStatements(Statements):
         return [_template(row) for row in result.mappings()]
 
     async def count_custom_verification_templates(self, account_id: str, region: str) -> int:
-        result = await self._conn.execute(
-            select(func.count())
-            .select_from(templates)
-            .where(templates.c.account_id == account_id, templates.c.region == region)
+        return await self._count(
+            templates, templates.c.account_id == account_id, templates.c.region == region
         )
-        return int(result.scalar_one())
 
     async def update_custom_verification_template(
         self, account_id: str, region: str, template: CustomVerificationTemplate

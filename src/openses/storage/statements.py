@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Update,
     delete,
+    func,
     insert,
     select,
 )
@@ -296,6 +297,10 @@ class Statements:
     async def _deleted(self, table: Table, *where: ColumnElement[bool]) -> int:
         result = await self._conn.execute(delete(table).where(*where))
         return result.rowcount
+
+    async def _count(self, table: Table, *where: ColumnElement[bool]) -> int:
+        result = await self._conn.execute(select(func.count()).select_from(table).where(*where))
+        return int(result.scalar_one())
 
     async def _first(self, table: Table, *where: ColumnElement[bool]) -> RowMapping | None:
         result = await self._conn.execute(select(table).where(*where))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy import RowMapping, select, update
 
 from openses.domain.templates import EmailTemplate
 from openses.services.ports import StoredTemplate
@@ -55,12 +55,9 @@ class TemplateStatements(Statements):
         return [_record(row) for row in result.mappings()]
 
     async def count_templates(self, account_id: str, region: str) -> int:
-        result = await self._conn.execute(
-            select(func.count())
-            .select_from(templates)
-            .where(templates.c.account_id == account_id, templates.c.region == region)
+        return await self._count(
+            templates, templates.c.account_id == account_id, templates.c.region == region
         )
-        return int(result.scalar_one())
 
     async def update_template(self, account_id: str, region: str, template: EmailTemplate) -> bool:
         result = await self._conn.execute(
