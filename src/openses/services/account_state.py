@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from openses.domain.accounts import Account
-from openses.services.errors import NotFound
+from openses.services.errors import NotFound, SendingPaused
 from openses.services.ports import Store, Tx
 from openses.services.principals import Call
 
@@ -100,3 +100,12 @@ async def _sending_enabled(tx: Tx, call: Call, account: Account) -> bool:
     region_switch = await tx.get_region_sending(call.account_id, call.region)
     own = True if region_switch is None else region_switch
     return own and account.sending_enabled
+
+
+def refuse_if_paused(account: Account, region_enabled: bool) -> None:
+    """SES's refusal of a send by an account whose sending is off: everywhere (the operator
+    paused it, or the account turned it off), or in the call's region (``region_enabled``)."""
+    if not account.sending_enabled:
+        raise SendingPaused("Email sending is disabled for this account.")
+    if not region_enabled:
+        raise SendingPaused("Email sending is disabled for this account in this region.")

@@ -42,6 +42,7 @@ from openses.domain.messages import message_id
 from openses.domain.outbox import CapturedMessage, MessageKind
 from openses.domain.tags import ResourceType, Tag, TaggedResource
 from openses.services.accepted import record_accepted
+from openses.services.account_state import refuse_if_paused
 from openses.services.allowance import charge
 from openses.services.configuration_sets import configuration_set_for_send
 from openses.services.custom_verification_port import (
@@ -57,11 +58,10 @@ from openses.services.errors import (
     InvalidParameter,
     LimitExceeded,
     ProductionAccessNotGranted,
-    SendingPaused,
     ServiceError,
     VerificationSenderNotVerified,
 )
-from openses.services.feedback_settings import mail_from_for_send
+from openses.services.feedback_settings import governed_mail_from
 from openses.services.identities import (
     IdentitiesService,
     email_identity_name,
@@ -162,17 +162,16 @@ class CustomVerificationService:
                         call.principal.arn, "ses:SendCustomVerificationEmail", "*"
                     )
                 )
-            if not account.sending_enabled:
-                raise SendingPaused("Email sending is disabled for this account.")
-            if await tx.get_region_sending(call.account_id, call.region) is False:
-                raise SendingPaused("Email sending is disabled for this account in this region.")
+            region_sending = await tx.get_region_sending(call.account_id, call.region)
+            refuse_if_paused(account, region_sending is not False)
             if not account.production:
                 raise ProductionAccessNotGranted(
                     "Production access is required to send custom verification emails: this "
                     f"account is in the sandbox in region {call.region}."
                 )
             sender = await _verified_sender(tx, call, template.from_address, at_send=True)
-            await mail_from_for_send(tx, call.account_id, call.region, template.from_address)
+            # The sender's identity governs its MAIL FROM (refused while a rejecting setup waits).
+            await governed_mail_from(tx, call.account_id, call.region, sender.name)
             identity = await start_email_proof(tx, call, name)
             message = self._message(call, template, identity, sender, configuration_set)
             await charge(tx, call, account, message.recipients)

@@ -48,6 +48,7 @@ from openses.domain.sending import (
     not_verified_message,
 )
 from openses.services.accepted import captured_message, own_identity, record_accepted
+from openses.services.account_state import refuse_if_paused
 from openses.services.accounts import AccountsService
 from openses.services.allowance import charge
 from openses.services.configuration_sets import configuration_set_for_send
@@ -56,7 +57,6 @@ from openses.services.errors import (
     InvalidParameter,
     MailFromDomainNotVerified,
     MessageRejected,
-    SendingPaused,
 )
 from openses.services.feedback_settings import governed_mail_from
 from openses.services.outcomes import EventPublisher
@@ -110,7 +110,7 @@ class SendingService:
         reads = await self._read(call, submission)
         if reads.default_configuration_set is not None:
             submission = replace(submission, configuration_set=reads.default_configuration_set)
-        _check_not_paused(reads)
+        refuse_if_paused(reads.account, reads.region_enabled)
         resolved = self._resolve(call, submission, reads)
         authorizations = resolved.authorizations
         await self._check_permissions(call, submission, reads, authorizations)
@@ -336,15 +336,6 @@ async def _mail_from_refusal(
     except MailFromDomainNotVerified as refusal:
         return refusal
     return None
-
-
-def _check_not_paused(reads: _Reads) -> None:
-    if not reads.account.sending_enabled or not reads.region_enabled:
-        raise SendingPaused(
-            "Email sending is disabled for this account."
-            if not reads.account.sending_enabled
-            else "Email sending is disabled for this account in this region."
-        )
 
 
 def _check_sandbox(call: Call, submission: Submission, reads: _Reads) -> None:
